@@ -1,0 +1,30 @@
+"""A scalar autograd engine you can watch: Values, backprop, and function transforms."""
+
+from autograd.backprop import backward, gradients
+from autograd.errors import DivisionByZeroError, DomainError, NumericOverflowError
+from autograd.functional import grad, hessian, jacobian, value_and_grad
+from autograd.graph import topological_order
+from autograd.grad_mode import is_grad_enabled, no_grad
+from autograd.ops import exp, log, relu, sigmoid, tanh
+from autograd.value import Value
+
+__all__ = [
+    "DivisionByZeroError",
+    "DomainError",
+    "NumericOverflowError",
+    "Value",
+    "backward",
+    "exp",
+    "grad",
+    "gradients",
+    "hessian",
+    "is_grad_enabled",
+    "jacobian",
+    "log",
+    "no_grad",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "topological_order",
+    "value_and_grad",
+]

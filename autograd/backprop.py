@@ -1,0 +1,90 @@
+"""The backward pass: one loop over the topological order, applying the chain rule."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Callable, Sequence
+
+from autograd.errors import domain_error_for
+from autograd.graph import topological_order
+
+EdgeObserver = Callable[[Any, Any, Any, Any, Any, Any], None]
+"""Called per edge as observer(node, upstream, parent, local, contribution, parent_total)."""
+
+
+def _check_root(root: Any) -> None:
+    if not hasattr(root, "parents") or not hasattr(root, "data"):
+        raise TypeError(f"backprop needs a Value as its root, got {type(root).__name__}")
+
+
+def _check_seed(grad: Any) -> Any:
+    if hasattr(grad, "parents"):
+        return grad
+    if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
+        raise TypeError(f"backward(grad=...) takes a real number, got {type(grad).__name__}")
+    return float(grad)
+
+
+def propagate(
+    root: Any,
+    seed: Any = 1.0,
+    create_graph: bool = False,
+    observer: EdgeObserver | None = None,
+    order: list | None = None,
+) -> tuple[list, dict]:
+    """Run the chain rule from root; return (topological order, {node: d root / d node}).
+
+    Touches no `.grad`. With create_graph the local derivatives are evaluated on Values,
+    so the returned gradients are themselves differentiable graphs.
+    """
+    _check_root(root)
+    seed = _check_seed(seed)
+    if order is None:
+        order = topological_order(root)
+    grads = {root: seed}
+    node = root
+    try:
+        for node in reversed(order):
+            op = node._op
+            if op is None:
+                continue
+            upstream = grads[node]
+            parents = node.parents
+            if create_graph:
+                local = op.rule(*parents, node)
+            elif len(parents) == 2:
+                local = op.rule(parents[0].data, parents[1].data, node.data)
+            else:
+                local = op.rule(parents[0].data, node.data)
+            for parent, derivative in zip(parents, local):
+                contribution = upstream * derivative
+                total = grads.get(parent)
+                total = contribution if total is None else total + contribution
+                grads[parent] = total
+                if observer is not None:
+                    observer(node, upstream, parent, derivative, contribution, total)
+    except (ArithmeticError, ValueError) as err:
+        where = f"node {node.label!r}" if node.label else "an unlabelled node"
+        raise domain_error_for(err)(
+            f"backward through {node._op.name} ({node._op.symbol}) at {where} "
+            f"with inputs {[p.data for p in node.parents]}: {err}"
+        ) from err
+    return order, grads
+
+
+def backward(root: Any, grad: Any = 1.0, create_graph: bool = False) -> None:
+    """Fill `.grad` of every node reachable from root; leaves accumulate, others are set."""
+    order, grads = propagate(root, grad, create_graph)
+    for node in order:
+        if node._op is None:
+            node.grad = node.grad + grads[node]
+        else:
+            node.grad = grads[node]
+
+
+def gradients(root: Any, wrt: Sequence[Any], create_graph: bool = False) -> list:
+    """d root / d w for each w in wrt (0.0 where root does not depend on w); no `.grad` changes."""
+    for i, w in enumerate(wrt):
+        _check_root(w)
+    _, grads = propagate(root, 1.0, create_graph)
+    return [grads.get(w, 0.0) for w in wrt]

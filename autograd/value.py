@@ -1,0 +1,177 @@
+"""Value: a scalar that remembers the operation and parents that produced it."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from autograd import backprop, ops
+from autograd.errors import domain_error_for
+from autograd.grad_mode import _recording
+from autograd.ops import Op
+
+
+def _as_float(data: Any, label: str) -> float:
+    """Convert an accepted number to float, or raise TypeError naming what was wrong."""
+    where = f" (label {label!r})" if label else ""
+    if isinstance(data, bool):
+        raise TypeError(f"Value() takes a real number, got a bool {data!r}{where}")
+    if isinstance(data, Value):
+        raise TypeError(f"Value() takes a number, not a Value{where}; use v.detach() to copy one")
+    if not isinstance(data, numbers.Real):
+        raise TypeError(f"Value() takes a real number, got {type(data).__name__} {data!r}{where}")
+    try:
+        return float(data)
+    except OverflowError:
+        raise OverflowError(f"Value() got an integer too large for a float{where}") from None
+
+
+def _describe(node: Value) -> str:
+    name = f"node {node.label!r}" if node.label else "an unlabelled node"
+    return f"{node.data!r} from {name}"
+
+
+class Value:
+    """A scalar in a computational graph.
+
+    `.grad` accumulates d root / d self over backward() calls on leaves; interior nodes
+    hold the gradient of the latest pass. See `backward` for details.
+    """
+
+    __slots__ = ("data", "grad", "label", "parents", "_op")
+
+    def __init__(self, data: Any, label: str = "", _parents: tuple = (), _op: Op | None = None):
+        if type(data) is not float:
+            data = _as_float(data, label if isinstance(label, str) else "")
+        if type(label) is not str:
+            raise TypeError(f"label must be a str, got {type(label).__name__} {label!r}")
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self.parents = _parents
+        self._op = _op
+
+    @property
+    def op(self) -> str:
+        """Symbol of the operation that made this node ("" for a leaf)."""
+        return self._op.symbol if self._op is not None else ""
+
+    @property
+    def op_record(self) -> Op | None:
+        """The op-table entry that made this node (None for a leaf)."""
+        return self._op
+
+    @property
+    def local_grads(self) -> tuple:
+        """d self / d parents[i] at the forward values, from the op table's rule."""
+        if self._op is None:
+            return ()
+        return self._op.rule(*[p.data for p in self.parents], self.data)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def _unary(self, op: Op) -> Value:
+        try:
+            data = op.forward(self.data)
+        except (ArithmeticError, ValueError) as err:
+            raise domain_error_for(err)(f"{err} (input: {_describe(self)})") from None
+        if _recording.get():
+            return Value(data, "", (self,), op)
+        return Value(data)
+
+    def _binary(self, op: Op, other: Any) -> Value:
+        if not isinstance(other, Value):
+            other = Value(other)
+        try:
+            data = op.forward(self.data, other.data)
+        except (ArithmeticError, ValueError) as err:
+            raise domain_error_for(err)(
+                f"{err} (inputs: {_describe(self)}, {_describe(other)})"
+            ) from None
+        if _recording.get():
+            return Value(data, "", (self, other), op)
+        return Value(data)
+
+    def _reflected(self, op: Op, other: Any) -> Value:
+        return Value(other)._binary(op, self)
+
+    def __add__(self, other: Any) -> Value:
+        return self._binary(ops.ADD, other)
+
+    def __radd__(self, other: Any) -> Value:
+        return self._reflected(ops.ADD, other)
+
+    def __sub__(self, other: Any) -> Value:
+        return self._binary(ops.SUB, other)
+
+    def __rsub__(self, other: Any) -> Value:
+        return self._reflected(ops.SUB, other)
+
+    def __mul__(self, other: Any) -> Value:
+        return self._binary(ops.MUL, other)
+
+    def __rmul__(self, other: Any) -> Value:
+        return self._reflected(ops.MUL, other)
+
+    def __truediv__(self, other: Any) -> Value:
+        return self._binary(ops.DIV, other)
+
+    def __rtruediv__(self, other: Any) -> Value:
+        return self._reflected(ops.DIV, other)
+
+    def __pow__(self, exponent: Any) -> Value:
+        if isinstance(exponent, Value):
+            return self._binary(ops.POW, exponent)
+        if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
+            raise TypeError(
+                f"pow: exponent must be a real number or a Value, got {type(exponent).__name__}"
+            )
+        return self._unary(ops.power_op(float(exponent)))
+
+    def __rpow__(self, base: Any) -> Value:
+        return self._reflected(ops.POW, base)
+
+    def __neg__(self) -> Value:
+        return self._unary(ops.NEG)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def exp(self) -> Value:
+        """e ** self."""
+        return self._unary(ops.EXP)
+
+    def log(self) -> Value:
+        """Natural logarithm; raises DomainError for data <= 0."""
+        return self._unary(ops.LOG)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return self._unary(ops.TANH)
+
+    def sigmoid(self) -> Value:
+        """Logistic function, finite and accurate for every finite input."""
+        return self._unary(ops.SIGMOID)
+
+    def relu(self) -> Value:
+        """max(self, 0); the derivative at exactly 0 is 0."""
+        return self._unary(ops.RELU)
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and label, cut off from this graph."""
+        return Value(self.data, self.label)
+
+    def backward(self, grad: Any = 1.0, create_graph: bool = False) -> None:
+        """Backpropagate d self / d node into every node's `.grad`.
+
+        Leaves accumulate: a second call adds the same amount again (2x after two calls).
+        Interior nodes are overwritten with the gradient of this pass. With
+        `create_graph=True` the gradients are Values recording the backward pass itself,
+        so they can be differentiated again. On error nothing is changed.
+        """
+        backprop.backward(self, grad, create_graph=create_graph)

@@ -1,0 +1,1 @@
+"""Drawing graphs and stepping through backprop."""
