@@ -3,8 +3,8 @@
 from autograd.backprop import backward, gradients
 from autograd.errors import DivisionByZeroError, DomainError, NumericOverflowError
 from autograd.functional import grad, hessian, jacobian, value_and_grad
-from autograd.graph import topological_order
 from autograd.grad_mode import is_grad_enabled, no_grad
+from autograd.graph import topological_order
 from autograd.ops import exp, log, relu, sigmoid, tanh
 from autograd.value import Value
 

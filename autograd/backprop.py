@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from autograd.errors import domain_error_for
 from autograd.graph import topological_order
@@ -56,7 +57,7 @@ def propagate(
                 local = op.rule(parents[0].data, parents[1].data, node.data)
             else:
                 local = op.rule(parents[0].data, node.data)
-            for parent, derivative in zip(parents, local):
+            for parent, derivative in zip(parents, local, strict=True):
                 contribution = upstream * derivative
                 total = grads.get(parent)
                 total = contribution if total is None else total + contribution
@@ -84,7 +85,7 @@ def backward(root: Any, grad: Any = 1.0, create_graph: bool = False) -> None:
 
 def gradients(root: Any, wrt: Sequence[Any], create_graph: bool = False) -> list:
     """d root / d w for each w in wrt (0.0 where root does not depend on w); no `.grad` changes."""
-    for i, w in enumerate(wrt):
+    for w in wrt:
         _check_root(w)
     _, grads = propagate(root, 1.0, create_graph)
     return [grads.get(w, 0.0) for w in wrt]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import Iterator
 
 _recording: ContextVar[bool] = ContextVar("autograd_recording", default=True)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import cmath
 import math
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from autograd.errors import domain_error_for
 
