@@ -65,10 +65,13 @@ def propagate(
                 if observer is not None:
                     observer(node, upstream, parent, derivative, contribution, total)
     except (ArithmeticError, ValueError) as err:
-        where = f"node {node.label!r}" if node.label else "an unlabelled node"
+        inputs = ", ".join(
+            f"{p.data!r} from " + (f"node {p.label!r}" if p.label else "an unlabelled node")
+            for p in node.parents
+        )
         raise domain_error_for(err)(
-            f"backward through {node._op.name} ({node._op.symbol}) at {where} "
-            f"with inputs {[p.data for p in node.parents]}: {err}"
+            f"backward through {node._op.name} ({node._op.symbol}) failed: {err} "
+            f"(inputs: {inputs})"
         ) from err
     return order, grads
 

@@ -36,6 +36,7 @@ class Op:
     formulas: tuple[str, ...]
     domain: tuple[tuple[Interval, ...], ...]
     complex_forward: Callable[..., complex] | None = None
+    parameter: float | None = None
 
     def local_grads(self, inputs: tuple, out: Any) -> tuple:
         """Evaluate d out / d input_i at the given inputs and output."""
@@ -171,6 +172,7 @@ def power_op(exponent: float) -> Op:
         formulas=(f"{c:g} * x**{c - 1.0:g}",),
         domain=domain,
         complex_forward=lambda z: z**c,
+        parameter=c,
     )
 
 
