@@ -172,6 +172,8 @@ class Value:
         Leaves accumulate: a second call adds the same amount again (2x after two calls).
         Interior nodes are overwritten with the gradient of this pass. With
         `create_graph=True` the gradients are Values recording the backward pass itself,
-        so they can be differentiated again. On error nothing is changed.
+        so they can be differentiated again; a leaf's `.grad` then refers back to its own
+        graph (a reference cycle, as in PyTorch): set it to 0.0 when done, or prefer
+        `autograd.grad`, which leaves `.grad` alone. On error nothing is changed.
         """
         backprop.backward(self, grad, create_graph=create_graph)
