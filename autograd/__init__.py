@@ -2,6 +2,7 @@
 
 from autograd.backprop import backward, gradients
 from autograd.errors import DivisionByZeroError, DomainError, NumericOverflowError
+from autograd.forward import jvp
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.grad_mode import is_grad_enabled, no_grad
 from autograd.graph import topological_order
@@ -20,6 +21,7 @@ __all__ = [
     "hessian",
     "is_grad_enabled",
     "jacobian",
+    "jvp",
     "log",
     "no_grad",
     "relu",

@@ -1,0 +1,25 @@
+"""Gradient checkers (standard library only); hypothesis strategies live in .strategies."""
+
+from autograd.testing.checks import (
+    analytic_grad,
+    check_forward_reverse,
+    check_grad,
+    check_second_order,
+)
+from autograd.testing.complex_carrier import ComplexCarrier
+from autograd.testing.errors import GradientMismatch, NumericallyUnreliable
+from autograd.testing.numerical import numerical_estimates, numerical_grad
+from autograd.testing.report import GradCheckReport
+
+__all__ = [
+    "ComplexCarrier",
+    "GradCheckReport",
+    "GradientMismatch",
+    "NumericallyUnreliable",
+    "analytic_grad",
+    "check_forward_reverse",
+    "check_grad",
+    "check_second_order",
+    "numerical_estimates",
+    "numerical_grad",
+]

@@ -1,0 +1,184 @@
+"""Numerical derivatives of a function written against Value's API: three independent methods."""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from autograd.errors import DomainError
+from autograd.grad_mode import no_grad
+from autograd.ops import primal
+from autograd.testing.complex_carrier import ComplexCarrier
+from autograd.testing.errors import NumericallyUnreliable
+from autograd.value import Value
+
+EPS = sys.float_info.epsilon
+METHODS = ("central", "richardson", "complex_step")
+COMPLEX_STEP = 1e-20
+RICHARDSON_LEVELS = 5
+RICHARDSON_TOLERANCE = 1e-7
+RICHARDSON_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One numerical partial derivative with the step used and an error estimate."""
+
+    value: float
+    step: float
+    error: float
+
+
+def as_floats(inputs: Sequence[Any]) -> list[float]:
+    """Plain floats from numbers or Values, rejecting anything else by name."""
+    out = []
+    for i, x in enumerate(inputs):
+        if isinstance(x, bool) or not isinstance(x, (int, float, Value)):
+            raise TypeError(f"input {i} must be a real number or a Value, got {type(x).__name__}")
+        out.append(float(primal(x)))
+    return out
+
+
+def _name(f: Callable[..., Any]) -> str:
+    return getattr(f, "__name__", type(f).__name__)
+
+
+def evaluate_real(f: Callable[..., Any], point: Sequence[float]) -> float:
+    """f at point, run on fresh leaf Values without recording a graph; a float."""
+    with no_grad():
+        out = f(*[Value(x) for x in point])
+    if isinstance(out, Value):
+        return out.data
+    if isinstance(out, (int, float)) and not isinstance(out, bool):
+        return float(out)
+    raise TypeError(f"{_name(f)} must return a Value or a number, got {type(out).__name__}")
+
+
+RealFunction = Callable[[list[float]], float]
+
+
+def _shifted(g: RealFunction, name: str, point: Sequence[float], i: int, h: float) -> tuple:
+    """g at point with input i moved by +h and -h; also the width actually stepped."""
+    plus, minus = list(point), list(point)
+    plus[i] = point[i] + h
+    minus[i] = point[i] - h
+    try:
+        g_plus, g_minus = g(plus), g(minus)
+    except DomainError as err:
+        raise NumericallyUnreliable(
+            f"numerically unreliable here: {name} is undefined within {h:.3g} of input {i} "
+            f"= {point[i]!r} ({err})"
+        ) from err
+    return g_plus, g_minus, plus[i] - minus[i]
+
+
+def central_difference(g: RealFunction, name: str, point: Sequence[float], i: int) -> Estimate:
+    """(g(x + h) - g(x - h)) / (width actually representable), with h scaled to |x_i|."""
+    h = EPS ** (1 / 3) * max(1.0, abs(point[i]))
+    g_plus, g_minus, width = _shifted(g, name, point, i, h)
+    scale = max(abs(g_plus), abs(g_minus), 1e-300)
+    return Estimate((g_plus - g_minus) / width, width / 2, EPS * scale / width)
+
+
+def _richardson_table(
+    g: RealFunction, name: str, point: Sequence[float], i: int, h: float
+) -> tuple[list[list[float]], float, float]:
+    """Richardson table of central differences at h, h/2, ...; also largest |g| and last width."""
+    table: list[list[float]] = []
+    largest = 0.0
+    width = h
+    for level in range(RICHARDSON_LEVELS):
+        g_plus, g_minus, width = _shifted(g, name, point, i, h)
+        largest = max(largest, abs(g_plus), abs(g_minus))
+        row = [(g_plus - g_minus) / width]
+        for j in range(1, level + 1):
+            factor = 4.0**j
+            row.append(row[j - 1] + (row[j - 1] - table[level - 1][j - 1]) / (factor - 1.0))
+        table.append(row)
+        h /= 2.0
+    return table, largest, width
+
+
+def _richardson_once(g: RealFunction, name: str, point: Sequence[float], i: int, h: float
+                     ) -> Estimate:
+    table, largest, width = _richardson_table(g, name, point, i, h)
+    best, previous = table[-1][-1], table[-2][-2]
+    disagreement = abs(best - previous)
+    noise = 64.0 * EPS * largest / width
+    allowed = max(noise, RICHARDSON_TOLERANCE * max(1.0, abs(best)))
+    if not math.isfinite(best) or disagreement > allowed:
+        raise NumericallyUnreliable(
+            f"numerically unreliable here: Richardson estimates of d {name} / d input {i} "
+            f"at {list(point)!r} disagree ({previous!r} vs {best!r}, allowed {allowed:.3g}); "
+            f"{name} may have a kink, a domain edge or heavy cancellation within "
+            f"{h:.3g} of input {i}"
+        )
+    return Estimate(best, width / 2, max(disagreement, noise))
+
+
+def richardson(g: RealFunction, name: str, point: Sequence[float], i: int) -> Estimate:
+    """Central differences at halving steps, extrapolated; raises NumericallyUnreliable.
+
+    The last two diagonal entries of the Richardson table must agree to within the
+    rounding noise of the smallest step (or 1e-7 relative). If they do not, or g is
+    undefined a step away, the start step shrinks (x1/16, three times) before giving up:
+    a kink or domain edge that close makes differences untrustworthy, and saying so beats
+    a false mismatch.
+    """
+    h = 2.0**-6 * max(1.0, abs(point[i]))
+    for attempt in range(RICHARDSON_ATTEMPTS):
+        try:
+            return _richardson_once(g, name, point, i, h)
+        except NumericallyUnreliable:
+            if attempt == RICHARDSON_ATTEMPTS - 1:
+                raise
+            h /= 16.0
+    raise AssertionError("unreachable")
+
+
+def complex_step(f: Callable[..., Any], point: Sequence[float], i: int) -> Estimate:
+    """Im f(x + i h) / h with h = 1e-20: no subtraction, exact to rounding for analytic f."""
+    args = [ComplexCarrier(complex(x)) for x in point]
+    args[i] = ComplexCarrier(complex(point[i], COMPLEX_STEP))
+    out = f(*args)
+    if isinstance(out, ComplexCarrier):
+        value = out.z.imag / COMPLEX_STEP
+    elif isinstance(out, (int, float, Value)) and not isinstance(out, bool):
+        value = 0.0
+    else:
+        raise TypeError(
+            f"{_name(f)} returned {type(out).__name__} under the complex step; "
+            "it must only use Value's arithmetic and methods"
+        )
+    return Estimate(value, COMPLEX_STEP, EPS * abs(value))
+
+
+def numerical_estimates(
+    f: Callable[..., Any], inputs: Sequence[Any], method: str = "richardson"
+) -> list[Estimate]:
+    """Estimate for every partial derivative of f at inputs, with steps and error bounds."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    point = as_floats(inputs)
+    if method == "complex_step":
+        return [complex_step(f, point, i) for i in range(len(point))]
+    differences = central_difference if method == "central" else richardson
+
+    def g(p: list[float]) -> float:
+        return evaluate_real(f, p)
+
+    return [differences(g, _name(f), point, i) for i in range(len(point))]
+
+
+def numerical_grad(
+    f: Callable[..., Any], inputs: Sequence[Any], method: str = "richardson"
+) -> list[float]:
+    """Numerical gradient of f at inputs by "central", "richardson" or "complex_step".
+
+    >>> numerical_grad(lambda x, y: x * y, [3.0, 4.0], method="complex_step")
+    [4.0, 3.0]
+    """
+    return [e.value for e in numerical_estimates(f, inputs, method)]
