@@ -10,6 +10,7 @@ from __future__ import annotations
 import cmath
 import math
 import operator
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,13 +44,24 @@ class Op:
         return self.rule(*inputs, out)
 
 
-def primal(x: Any) -> float:
-    """Return the plain number behind a float, Value or dual number."""
+def primal(x: Any) -> Any:
+    """Return the plain number behind a Value or dual number; numbers and arrays pass through."""
     if isinstance(x, (int, float)):
         return x
     if isinstance(x, complex):
         return x.real
-    return x.primal if hasattr(x, "primal") else x.data
+    if hasattr(x, "primal"):
+        return x.primal
+    if hasattr(x, "parents"):
+        return x.data
+    return x
+
+
+def _numpy_of(x: Any) -> Any:
+    """The numpy module if x is a numpy array or scalar (numpy is then already imported)."""
+    if type(x).__module__ == "numpy":
+        return sys.modules["numpy"]
+    return None
 
 
 def _divide(x: float, y: float) -> float:
@@ -148,7 +160,7 @@ SIGMOID = Op(
 )
 RELU = Op(
     "relu", "relu", 1, _relu,
-    lambda x, out: (1.0 if primal(x) > 0 else 0.0,),
+    lambda x, out: ((primal(x) > 0) * 1.0,),
     ("1 if x > 0 else 0",),
     (((-4.0, -0.05), (0.05, 4.0)),),
     _complex_relu,
@@ -197,6 +209,9 @@ def evaluate(op: Op, *inputs: Any) -> Any:
 def _apply_unary(op: Op, method: str, x: Any) -> Any:
     if isinstance(x, (int, float, complex)) and not isinstance(x, bool):
         return evaluate(op, x if isinstance(x, complex) else float(x))
+    numpy = _numpy_of(x)
+    if numpy is not None and hasattr(numpy, method):
+        return getattr(numpy, method)(x)
     if hasattr(x, method):
         return getattr(x, method)()
     raise TypeError(f"{op.name}() takes a number or a Value, got {type(x).__name__}: {x!r}")
