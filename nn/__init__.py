@@ -1,1 +1,29 @@
-"""Neural networks built from autograd Values."""
+"""Neural networks built from autograd Values: modules, losses, optimizers, data, training."""
+
+from nn import data, losses, optim
+from nn.layer import Layer
+from nn.mlp import MLP
+from nn.module import Module
+from nn.neuron import Neuron
+from nn.serialization import load, save
+from nn.softmax import log_softmax, logsumexp, softmax
+from nn.state import StateDictError
+from nn.training import accuracy, fit
+
+__all__ = [
+    "MLP",
+    "Layer",
+    "Module",
+    "Neuron",
+    "StateDictError",
+    "accuracy",
+    "data",
+    "fit",
+    "load",
+    "log_softmax",
+    "logsumexp",
+    "losses",
+    "optim",
+    "save",
+    "softmax",
+]
