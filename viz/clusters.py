@@ -1,0 +1,156 @@
+"""Which nn module made each node: clusters and collapsed boxes for draw_graph.
+
+Only the module tree is read (`named_modules()` and each module's `parameters()`), so nn
+and the engine need no hooks. A parameter belongs to the innermost module that holds it.
+An operation belongs to the module of its parameter inputs if it has any, else to the
+innermost module shared by its computed inputs, else to no module. So `w*x`, `+ b` and
+the activation of a neuron land in that neuron's cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+def _encloses(outer: str, inner: str) -> bool:
+    return outer == "" or inner == outer or inner.startswith(outer + ".")
+
+
+class ModuleScopes:
+    """The module (by its `named_modules()` name) of every node that belongs to one."""
+
+    def __init__(self, names: list[str], scope: dict[int, str]) -> None:
+        self.names = names
+        self.scope = scope
+        self.enclosing: dict[str, str | None] = {}
+        for name in names:
+            holders = [other for other in names if other != name and _encloses(other, name)]
+            self.enclosing[name] = max(holders, key=len) if holders else None
+
+    @classmethod
+    def empty(cls) -> ModuleScopes:
+        """Scopes of a drawing without modules: every node at top level."""
+        return cls([], {})
+
+    def scope_of(self, key: int) -> str | None:
+        """The innermost module name of the node with this id, or None."""
+        return self.scope.get(key)
+
+    def chain(self, name: str | None) -> list[str]:
+        """The module and every module enclosing it, innermost first."""
+        out = []
+        while name is not None:
+            out.append(name)
+            name = self.enclosing[name]
+        return out
+
+    def boxes_for(self, collapse: Iterable[str]) -> dict[int, str]:
+        """id(node) -> box id for every node inside a collapsed module (outermost wins)."""
+        collapse = list(collapse)
+        if isinstance(collapse, str):
+            collapse = [collapse]
+        if collapse and not self.names:
+            raise ValueError("draw_graph: collapse=... needs modules=model to know the modules")
+        unknown = [name for name in collapse if name not in self.enclosing]
+        if unknown:
+            raise ValueError(
+                f"draw_graph: no module named {unknown[0]!r} to collapse; the modules are "
+                f"{', '.join(repr(n) for n in self.names[:12])}"
+                f"{' ...' if len(self.names) > 12 else ''}"
+            )
+        folded = set(collapse)
+        box_of: dict[str, str] = {}
+        for name in self.names:
+            outer = [m for m in self.chain(name) if m in folded]
+            if outer:
+                box_of[name] = f"m{self.names.index(outer[-1])}"
+        return {key: box_of[name] for key, name in self.scope.items() if name in box_of}
+
+    def box_nodes(self, boxes: dict[int, str]) -> list[tuple[str, str, int]]:
+        """(module name, box id, number of values folded into it), in module order."""
+        counts: dict[str, int] = {}
+        for box in boxes.values():
+            counts[box] = counts.get(box, 0) + 1
+        return [
+            (name, f"m{i}", counts[f"m{i}"])
+            for i, name in enumerate(self.names)
+            if f"m{i}" in counts
+        ]
+
+    def cluster_graphs(self, graphviz: Any, boxes: dict[int, str]) -> dict[str, Any]:
+        """A graphviz cluster subgraph for each module that has a node left to draw."""
+        used: set[str] = set()
+        for key, name in self.scope.items():
+            if key not in boxes:
+                used.update(self.chain(name))
+        clusters = {}
+        for i, name in enumerate(self.names):
+            if name in used:
+                clusters[name] = graphviz.Digraph(
+                    f"cluster_{i}",
+                    graph_attr={
+                        "label": name, "style": "rounded,dashed", "color": "#7a8aa6",
+                        "fontname": "Helvetica", "fontsize": "10", "id": f"cluster_{i}",
+                    },
+                )
+        return clusters
+
+    def attach_clusters(self, graph: Any, clusters: dict[str, Any]) -> None:
+        """Nest each cluster in its enclosing module's cluster, innermost first."""
+        for name in sorted(clusters, key=lambda n: (-len(self.chain(n)), self.names.index(n))):
+            outer = self.enclosing[name]
+            while outer is not None and outer not in clusters:
+                outer = self.enclosing[outer]
+            (clusters[outer] if outer is not None else graph).subgraph(clusters[name])
+
+
+def module_scopes(order: list, model: Any) -> ModuleScopes:
+    """Assign the nodes of a topological order to the modules of model (an nn Module).
+
+    Example:
+        >>> from nn import MLP  # doctest: +SKIP
+        >>> model = MLP(2, [3, 1])  # doctest: +SKIP
+    """
+    if not hasattr(model, "named_modules"):
+        raise TypeError(
+            f"draw_graph(modules=...) takes an nn Module, got {type(model).__name__}"
+        )
+    names: list[str] = []
+    owner: dict[int, str] = {}
+    for name, module in model.named_modules():
+        if name == "":
+            continue
+        names.append(name)
+        for parameter in module.parameters():
+            current = owner.get(id(parameter))
+            if current is None or len(name) > len(current):
+                owner[id(parameter)] = name
+    scopes = ModuleScopes(names, {})
+    scope = scopes.scope
+    for node in order:
+        key = id(node)
+        if not node.parents:
+            if key in owner:
+                scope[key] = owner[key]
+            continue
+        parameter_scopes = [owner[id(p)] for p in node.parents if id(p) in owner]
+        if parameter_scopes:
+            scope_name = _common(scopes, parameter_scopes)
+        else:
+            computed = [scope.get(id(p)) for p in node.parents if p.parents]
+            scope_name = _common(scopes, computed) if computed else None
+        if scope_name is not None:
+            scope[key] = scope_name
+    return scopes
+
+
+def _common(scopes: ModuleScopes, names: list[str | None]) -> str | None:
+    """The innermost module enclosing all the given ones (None if any is None)."""
+    if any(name is None for name in names):
+        return None
+    common = scopes.chain(names[0])
+    for name in names[1:]:
+        chain = set(scopes.chain(name))
+        common = [m for m in common if m in chain]
+    return common[0] if common else None

@@ -1,0 +1,273 @@
+"""draw_graph: a computational graph as DOT, built with the graphviz package.
+
+Value nodes are records (name | data | grad), each operation is a small oval between its
+inputs and its output, and every input edge carries the local derivative d out / d input
+from the op table. Node ids follow the topological order, so a graph always gives the
+same DOT text. The walk is iterative: a 100k-node chain draws without recursion.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from autograd.graph import topological_order
+from viz.clusters import ModuleScopes, module_scopes
+from viz.naming import formula_in_names, node_names
+from viz.number_format import format_number
+
+DEFAULT_MAX_NODES = 2000
+
+VALUE_NODE = {
+    "shape": "record", "style": "filled", "fillcolor": "white", "fontname": "Helvetica",
+    "fontsize": "11",
+}
+OP_NODE = {"shape": "ellipse", "fillcolor": "#e8eef9", "margin": "0.04,0.02"}
+BOX_NODE = {"shape": "box3d", "fillcolor": "#f2f2f2"}
+EDGE = {"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.7"}
+
+HIGHLIGHT_FILL = "#ffd966"
+HIGHLIGHT_EDGE = "#c27c0e"
+KNOWN_GRAD_FILL = "#e3f1e3"
+NONFINITE_FILL = "#f6b0b0"
+NONFINITE_EDGE = "#c62828"
+
+
+class GraphTooLargeError(ValueError):
+    """The graph has more value nodes than draw_graph's max_nodes allows."""
+
+
+class MissingGraphvizError(ImportError):
+    """The graphviz Python package (the `viz` extra) is not installed."""
+
+
+def import_graphviz() -> Any:
+    """Import the graphviz package, or raise MissingGraphvizError saying how to install it."""
+    try:
+        import graphviz
+    except ImportError:
+        raise MissingGraphvizError(
+            "drawing graphs needs the graphviz Python package: pip install 'gradledger[viz]'"
+        ) from None
+    return graphviz
+
+
+class GraphDrawing:
+    """A drawn graph: `.source` is the DOT text, `.render(path)` writes svg/png/pdf/dot.
+
+    In Jupyter the drawing displays itself as SVG. `.graph` is the graphviz.Digraph.
+
+    Example:
+        >>> from autograd import Value
+        >>> x = Value(2.0, "x")
+        >>> drawing = draw_graph((x * x).tanh())
+        >>> drawing.source.startswith("digraph")
+        True
+    """
+
+    def __init__(self, graph: Any, node_ids: dict[int, str]) -> None:
+        self.graph = graph
+        self.node_ids = node_ids
+
+    @property
+    def source(self) -> str:
+        """The DOT text."""
+        return self.graph.source
+
+    def render(self, path: str | os.PathLike, renderer: str = "auto") -> Any:
+        """Write the drawing to path; the suffix picks the format (.svg .png .pdf .dot)."""
+        from viz.rendering import render
+
+        return render(self, path, renderer=renderer)
+
+    def svg(self, renderer: str = "auto") -> str:
+        """The drawing rendered as SVG text."""
+        from viz.rendering import render_source
+
+        return render_source(self.source, "svg", renderer).decode("utf-8")
+
+    def _repr_svg_(self) -> str:
+        return self.svg()
+
+    def __repr__(self) -> str:
+        return f"<GraphDrawing of {len(self.node_ids)} values; .source has the DOT text>"
+
+
+def record_field(text: str) -> str:
+    """Escape text for one field of a graphviz record label."""
+    out = []
+    for ch in text:
+        if ch in "\\{}|<>\"":
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _local_grads(node: Any) -> tuple:
+    try:
+        return tuple(float(v) for v in node.local_grads)
+    except (ArithmeticError, ValueError):
+        return tuple(math.nan for _ in node.parents)
+
+
+def draw_graph(
+    root: Any,
+    rankdir: str = "LR",
+    *,
+    formulas: bool = False,
+    grads: Mapping[int, float] | None = None,
+    highlight: Any = None,
+    modules: Any = None,
+    collapse: Iterable[str] = (),
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    digits: int = 4,
+    title: str | None = None,
+) -> GraphDrawing:
+    """Draw the graph that produced root as a graphviz Digraph.
+
+    - Each Value is a record `name | data | grad`; each operation an oval; each input edge
+      is labelled with the local derivative d out / d input (with `formulas=True` also its
+      formula in node names, e.g. `w1 = -3.0000`).
+    - `grads` maps id(node) to a gradient to show instead of `.grad` (nodes missing from
+      it show `grad ?`, and known ones are tinted), as the step-by-step frames do.
+    - `highlight` is a node to emphasise with the edges to its parents.
+    - Values or gradients that are nan or infinite are filled red, and the path from them
+      to the root is drawn red.
+    - `modules` (an nn Module) groups nodes into a cluster per submodule; `collapse`
+      lists module names (as in `named_modules()`) to fold into one box each.
+    - More than `max_nodes` drawn values raises GraphTooLargeError; pass
+      `max_nodes=None` to draw anyway.
+
+    Example:
+        >>> from autograd import Value
+        >>> a, b = Value(2.0, "a"), Value(-3.0, "b")
+        >>> c = a * b
+        >>> c.label = "c"
+        >>> c.backward()
+        >>> source = draw_graph(c).source
+        >>> 'v0 [label="{a | data 2.0000 | grad -3.0000}" id=v0]' in source
+        True
+        >>> 'v0 -> v2_op [label=-3.0000 id=e2_0]' in source
+        True
+    """
+    graphviz = import_graphviz()
+    order = topological_order(root)
+    names = node_names(order)
+    index = {id(node): i for i, node in enumerate(order)}
+    scopes = module_scopes(order, modules) if modules is not None else ModuleScopes.empty()
+    boxes = scopes.boxes_for(collapse)
+
+    drawn_values = sum(1 for node in order if id(node) not in boxes) + len(set(boxes.values()))
+    if max_nodes is not None and drawn_values > max_nodes:
+        raise GraphTooLargeError(
+            f"draw_graph: the graph has {drawn_values} values, more than max_nodes={max_nodes}. "
+            "Fold modules into boxes with draw_graph(root, modules=model, "
+            "collapse=['layers.0', ...]) (names from model.named_modules()), "
+            "draw a smaller part of the graph, or pass max_nodes=None to draw it all."
+        )
+
+    def grad_of(node: Any) -> float | None:
+        if grads is None:
+            return node.grad
+        return grads.get(id(node))
+
+    broken = set()
+    on_broken_path = set()
+    for node in order:
+        grad = grad_of(node)
+        if not math.isfinite(node.data) or (grad is not None and not math.isfinite(grad)):
+            broken.add(id(node))
+            on_broken_path.add(id(node))
+        elif any(id(p) in on_broken_path for p in node.parents):
+            on_broken_path.add(id(node))
+
+    graph_attr = {"rankdir": rankdir}
+    if title:
+        graph_attr.update(label=title, labelloc="t", fontname="Helvetica")
+    graph = graphviz.Digraph(
+        "autograd", graph_attr=graph_attr, node_attr=VALUE_NODE, edge_attr=EDGE
+    )
+    clusters = scopes.cluster_graphs(graphviz, boxes)
+    node_ids: dict[int, str] = {}
+
+    for i, node in enumerate(order):
+        key = id(node)
+        if key in boxes:
+            continue
+        target = clusters.get(scopes.scope_of(key), graph)
+        grad = grad_of(node)
+        grad_text = "?" if grad is None else format_number(grad, digits)
+        label = (
+            f"{{{record_field(names[key])} | data {format_number(node.data, digits)} "
+            f"| grad {grad_text}}}"
+        )
+        attrs = {"id": f"v{i}"}
+        if key in broken:
+            attrs.update(fillcolor=NONFINITE_FILL, color=NONFINITE_EDGE, penwidth="2")
+        elif key in on_broken_path:
+            attrs.update(color=NONFINITE_EDGE, penwidth="2")
+        if node is highlight:
+            attrs.update(fillcolor=HIGHLIGHT_FILL, penwidth="2.5")
+        elif grads is not None and grad is not None and key not in broken:
+            attrs.update(fillcolor=KNOWN_GRAD_FILL)
+        target.node(f"v{i}", label, **attrs)
+        node_ids[key] = f"v{i}"
+        if node.parents:
+            op_attrs = {"id": f"v{i}_op", **OP_NODE}
+            if node is highlight:
+                op_attrs.update(fillcolor=HIGHLIGHT_FILL, penwidth="2")
+            target.node(f"v{i}_op", record_field(node.op), **op_attrs)
+
+    for box_name, box_id, count in scopes.box_nodes(boxes):
+        graph.node(box_id, f"{record_field(box_name)}\\n({count} values)", id=box_id, **BOX_NODE)
+    scopes.attach_clusters(graph, clusters)
+
+    box_edges: dict[tuple[str, str], None] = {}
+    for i, node in enumerate(order):
+        if not node.parents:
+            continue
+        key = id(node)
+        if key in boxes:
+            head = boxes[key]
+            for parent in node.parents:
+                if boxes.get(id(parent)) != head:
+                    tail = boxes.get(id(parent), f"v{index[id(parent)]}")
+                    box_edges[(tail, head)] = None
+            continue
+        graph.edge(f"v{i}_op", f"v{i}", id=f"e{i}_out",
+                   **_path_style(key in on_broken_path, node is highlight))
+        for k, (parent, local) in enumerate(zip(node.parents, _local_grads(node), strict=True)):
+            text = format_number(local, digits)
+            formula = formula_in_names(node, k, names)
+            if formulas and not _is_number(formula):
+                text = f"{formula} = {text}"
+            attrs = {"label": text, "id": f"e{i}_{k}"}
+            attrs.update(_path_style(id(parent) in on_broken_path, node is highlight))
+            if not math.isfinite(local):
+                attrs.update(color=NONFINITE_EDGE, fontcolor=NONFINITE_EDGE)
+            tail = boxes.get(id(parent), f"v{index[id(parent)]}")
+            graph.edge(tail, f"v{i}_op", **attrs)
+    for tail, head in box_edges:
+        graph.edge(tail, head, style="dashed")
+    return GraphDrawing(graph, node_ids)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _path_style(broken: bool, highlighted: bool) -> dict[str, str]:
+    if highlighted:
+        return {"color": HIGHLIGHT_EDGE, "penwidth": "2.5", "fontcolor": HIGHLIGHT_EDGE}
+    if broken:
+        return {"color": NONFINITE_EDGE, "penwidth": "2"}
+    return {}

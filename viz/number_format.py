@@ -1,0 +1,29 @@
+"""How numbers are written in tables, graph labels and the HTML stepper."""
+
+from __future__ import annotations
+
+import math
+
+
+def format_number(x: float, digits: int = 4) -> str:
+    """Write x with `digits` decimals, switching to exponent form for tiny or huge values.
+
+    Example:
+        >>> format_number(0.70710678), format_number(-3.0), format_number(1e-9)
+        ('0.7071', '-3.0000', '1.0000e-09')
+    """
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return f"{0.0:.{digits}f}"
+    if 10.0 ** -(digits - 1) <= abs(x) < 1e6:
+        return f"{x:.{digits}f}"
+    return f"{x:.{digits}e}"
+
+
+def is_finite(x: float) -> bool:
+    """True for an ordinary float (not nan, not +-inf)."""
+    return math.isfinite(x)

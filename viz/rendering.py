@@ -1,0 +1,165 @@
+"""Turning DOT text into SVG or PNG: the system `dot` if on PATH, else graphviz-pure.
+
+graphviz-pure (a package on the package index) installs a self-contained port of `dot`
+named `graphviz-pure` into the environment's scripts folder, so rendering works after a
+plain `pip install` without root or system packages. It writes svg and png, not pdf.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+RENDERERS = ("auto", "dot", "graphviz-pure")
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+NEEDS_SYSTEM_DOT = {"pdf"}
+
+
+class RendererNotFoundError(RuntimeError):
+    """Neither the system `dot` nor graphviz-pure can be found."""
+
+
+class RenderError(RuntimeError):
+    """The renderer ran but failed (its first error line is in the message)."""
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """A dot-compatible program: its name ("dot" or "graphviz-pure") and executable path."""
+
+    name: str
+    executable: str
+
+
+def graphviz_pure_executable() -> str | None:
+    """Path of the `graphviz-pure` program installed by the graphviz-pure package, or None."""
+    try:
+        files = metadata.distribution("graphviz-pure").files or []
+    except metadata.PackageNotFoundError:
+        files = []
+    for file in files:
+        if Path(str(file)).stem == "graphviz-pure":
+            path = Path(str(file.locate())).resolve()
+            if path.is_file() and os.access(path, os.X_OK):
+                return str(path)
+    scripts = Path(sysconfig.get_path("scripts"))
+    for candidate in (scripts / "graphviz-pure", scripts / "graphviz-pure.exe"):
+        if candidate.is_file():
+            return str(candidate)
+    return shutil.which("graphviz-pure")
+
+
+def find_renderer(prefer: str = "auto") -> Renderer:
+    """The renderer to use: `prefer` is "auto" (system dot first), "dot" or "graphviz-pure".
+
+    Example:
+        >>> find_renderer().name in ("dot", "graphviz-pure")
+        True
+    """
+    if prefer not in RENDERERS:
+        raise ValueError(f"renderer must be one of {RENDERERS}, got {prefer!r}")
+    if prefer in ("auto", "dot"):
+        dot = shutil.which("dot")
+        if dot:
+            return Renderer("dot", dot)
+        if prefer == "dot":
+            raise RendererNotFoundError(
+                "renderer='dot' asked for, but no `dot` program is on PATH; install Graphviz "
+                "or use renderer='graphviz-pure' (pip install graphviz-pure)"
+            )
+    pure = graphviz_pure_executable()
+    if pure:
+        return Renderer("graphviz-pure", pure)
+    raise RendererNotFoundError(
+        "no graph renderer found: neither `dot` (Graphviz) on PATH nor the graphviz-pure "
+        "package; run: pip install 'gradledger[viz]'"
+    )
+
+
+def render_source(source: str, fmt: str = "svg", renderer: str = "auto") -> bytes:
+    """Run the renderer on DOT text and return the output bytes in format `fmt`.
+
+    Example:
+        >>> render_source("digraph { a -> b }")[:5]
+        b'<?xml'
+    """
+    program = find_renderer(renderer)
+    if fmt in NEEDS_SYSTEM_DOT and program.name != "dot":
+        raise RendererNotFoundError(
+            f"{fmt} output needs the system Graphviz `dot` (graphviz-pure writes svg and png); "
+            "install Graphviz or write .svg or .png"
+        )
+    result = subprocess.run(
+        [program.executable, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True
+    )
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        first = message[0] if message else f"exit status {result.returncode}"
+        raise RenderError(f"{program.name} failed to render {fmt}: {first}")
+    return result.stdout
+
+
+def format_for_path(path: str | os.PathLike) -> str:
+    """The output format named by a file's suffix (.svg, .png, .pdf, .dot or .gv)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(
+            f"cannot tell the format of {str(path)!r}: use one of {', '.join(FORMATS)}"
+        )
+    return FORMATS[suffix]
+
+
+def write_atomically(path: str | os.PathLike, data: bytes) -> Path:
+    """Write data to path through a temporary file, so a failure leaves no half file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def render(root_or_drawing: Any, path: str | os.PathLike, renderer: str = "auto",
+           **draw_options: Any) -> Path:
+    """Draw a graph (or take a drawing) and write it to path as .svg, .png, .pdf or .dot.
+
+    `draw_options` go to `draw_graph` (rankdir, formulas, max_nodes, ...). A .dot file is
+    the DOT text and needs no renderer; .svg and .png use the system `dot` when it is on
+    PATH, else graphviz-pure; .pdf needs the system `dot`. Returns the written path.
+
+    Example:
+        >>> from autograd import Value
+        >>> x = Value(2.0, "x")
+        >>> y = (x * x).tanh()
+        >>> y.backward()
+        >>> render(y, "out/doctest_graph.svg").name
+        'doctest_graph.svg'
+    """
+    from viz.drawing import GraphDrawing, draw_graph
+
+    drawing = root_or_drawing
+    if not isinstance(drawing, GraphDrawing):
+        drawing = draw_graph(root_or_drawing, **draw_options)
+    elif draw_options:
+        raise TypeError("render: drawing options only apply when given a Value, not a drawing")
+    fmt = format_for_path(path)
+    if fmt == "dot":
+        data = drawing.source.encode("utf-8")
+    else:
+        data = render_source(drawing.source, fmt, renderer)
+    return write_atomically(path, data)
