@@ -1,0 +1,41 @@
+"""The benchmarks' own virtual environment: peers from the package index plus this project.
+
+The peers are never dependencies of the package; they live only in benchmarks/.venv.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / "benchmarks" / ".venv"
+PEERS = ("micrograd==0.1.0",)
+"""Peer engines installed from the package index, pinned (issue 6 adds torch here)."""
+
+_STAMP = VENV / "gradledger-benchmarks.json"
+
+
+def venv_python() -> Path:
+    """Path of the benchmark environment's interpreter."""
+    return VENV / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+def ensure_environment() -> Path:
+    """Create benchmarks/.venv and install the peers and this project (once); return python."""
+    python = venv_python()
+    wanted = {"peers": list(PEERS), "project": str(ROOT)}
+    if python.exists() and _STAMP.exists() and json.loads(_STAMP.read_text()) == wanted:
+        return python
+    if not python.exists():
+        print(f"creating {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    print(f"installing {', '.join(PEERS)} and this project (pip install -e) ...", flush=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, *PEERS], check=True)
+    subprocess.run([*pip, "-e", str(ROOT)], check=True)
+    _STAMP.write_text(json.dumps(wanted))
+    return python

@@ -1,0 +1,1 @@
+"""Benchmark workloads: each builds the same computation in every engine from one seed."""
