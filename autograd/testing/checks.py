@@ -24,7 +24,7 @@ AUTO_FALLBACK_ERRORS = (TypeError, AttributeError, ArithmeticError, ValueError)
 
 
 def _function_name(f: Callable[..., Any]) -> str:
-    return getattr(f, "__qualname__", None) or getattr(f, "__name__", type(f).__name__)
+    return getattr(f, "__name__", type(f).__name__)
 
 
 def input_names(f: Callable[..., Any], count: int, names: Sequence[str] | None = None) -> list[str]:

@@ -1,0 +1,191 @@
+"""Program and Expression: generated straight-line code that runs on Values and prints as Python."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from autograd.testing import instructions
+from autograd.testing.instructions import Interval
+from autograd.testing.safe_builder import SafeBuilder
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One step: kind (see instructions.KINDS), operand positions, optional constant."""
+
+    kind: str
+    operands: tuple[int, ...]
+    constant: float | None = None
+
+
+@dataclass(frozen=True, repr=False)
+class Program:
+    """A straight-line program: positions 0..n_inputs-1 are inputs, each step appends a value.
+
+    Steps may use any earlier value any number of times, so the graph is a DAG with
+    fan-out and shared subexpressions. Calling it runs the steps with Value's API (so it
+    works on Values, dual numbers and complex carriers); repr is runnable Python.
+    """
+
+    n_inputs: int
+    steps: tuple[Instruction, ...]
+    output: int
+    input_bound: Interval
+    bounds: tuple[Interval, ...]
+
+    @property
+    def __name__(self) -> str:
+        return "f"
+
+    def values(self, *args: Any) -> list:
+        """Every value the program computes, inputs first, in step order."""
+        if len(args) != self.n_inputs:
+            raise TypeError(f"this program takes {self.n_inputs} inputs, got {len(args)}")
+        values = list(args)
+        for step in self.steps:
+            operands = tuple(values[k] for k in step.operands)
+            values.append(instructions.run(step.kind, operands, step.constant))
+        return values
+
+    def __call__(self, *args: Any) -> Any:
+        return self.values(*args)[self.output]
+
+    def name_of(self, position: int) -> str:
+        """x0, x1, ... for inputs; t<position> for computed values."""
+        return f"x{position}" if position < self.n_inputs else f"t{position}"
+
+    @property
+    def source(self) -> str:
+        """The program as a Python function definition `def f(x0, ...):`."""
+        params = ", ".join(self.name_of(i) for i in range(self.n_inputs))
+        lines = [f"def f({params}):"]
+        for k, step in enumerate(self.steps):
+            args = tuple(self.name_of(i) for i in step.operands)
+            code = instructions.text(step.kind, args, step.constant)
+            lines.append(f"    {self.name_of(self.n_inputs + k)} = {code}")
+        lines.append(f"    return {self.name_of(self.output)}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return "\n" + self.source + "\n"
+
+
+@dataclass(frozen=True, repr=False)
+class Expression:
+    """An expression tree over inputs x0.. (no sharing), stored as post-order steps."""
+
+    n_inputs: int
+    steps: tuple[Instruction, ...]
+    bound: Interval
+
+    @property
+    def __name__(self) -> str:
+        return "f"
+
+    def __call__(self, *args: Any) -> Any:
+        if len(args) != self.n_inputs:
+            raise TypeError(f"this expression takes {self.n_inputs} inputs, got {len(args)}")
+        values: list = []
+        for step in self.steps:
+            if step.kind == "input":
+                values.append(args[int(step.constant)])
+            else:
+                operands = tuple(values[k] for k in step.operands)
+                values.append(instructions.run(step.kind, operands, step.constant))
+        return values[-1]
+
+    @property
+    def text(self) -> str:
+        """The expression as Python source over x0, x1, ..."""
+        texts: list[tuple[str, bool]] = []
+        for step in self.steps:
+            if step.kind == "input":
+                texts.append((f"x{int(step.constant)}", False))
+                continue
+            args = tuple(f"({t})" if compound else t
+                         for t, compound in (texts[k] for k in step.operands))
+            texts.append((instructions.text(step.kind, args, step.constant), True))
+        return texts[-1][0]
+
+    @property
+    def source(self) -> str:
+        """The expression as a Python function definition `def f(x0, ...):`."""
+        params = ", ".join(f"x{i}" for i in range(self.n_inputs))
+        return f"def f({params}):\n    return {self.text}"
+
+    def __repr__(self) -> str:
+        return "\n" + self.source + "\n"
+
+
+class ProgramBuilder(SafeBuilder):
+    """Builds a Program step by step; handles are positions."""
+
+    def __init__(self, n_inputs: int, input_bound: Interval):
+        self.n_inputs = n_inputs
+        self.input_bound = input_bound
+        self.steps: list[Instruction] = []
+        self.bounds: list[Interval] = [input_bound] * n_inputs
+        self.used: set[int] = set()
+
+    def bound_of(self, handle: int) -> Interval:
+        return self.bounds[handle]
+
+    def _emit(self, kind: str, operands: tuple, constant: float | None) -> int:
+        operand_bounds = tuple(self.bounds[k] for k in operands)
+        self.steps.append(Instruction(kind, tuple(operands), constant))
+        self.bounds.append(instructions.bound(kind, operand_bounds, constant))
+        self.used.update(operands)
+        return len(self.bounds) - 1
+
+    def finish(self) -> Program:
+        """Sum the values nothing else uses (or return the last one) and freeze the program."""
+        computed = range(self.n_inputs, len(self.bounds))
+        sinks = [k for k in computed if k not in self.used]
+        if not sinks:
+            sinks = [len(self.bounds) - 1]
+        total = sinks[0]
+        for k in sinks[1:]:
+            total = self.apply("add", (total, k))
+        return Program(self.n_inputs, tuple(self.steps), total, self.input_bound,
+                       tuple(self.bounds))
+
+
+@dataclass(frozen=True)
+class Tree:
+    """Expression-builder handle: post-order steps and the root's bound."""
+
+    steps: tuple[Instruction, ...]
+    bound: Interval
+
+
+class ExpressionBuilder(SafeBuilder):
+    """Builds expression trees; handles are Tree values, combined by concatenating steps."""
+
+    def __init__(self, n_inputs: int, input_bound: Interval):
+        self.n_inputs = n_inputs
+        self.input_bound = input_bound
+
+    def leaf(self, index: int) -> Tree:
+        """The tree for input x<index>."""
+        return Tree((Instruction("input", (), float(index)),), self.input_bound)
+
+    def bound_of(self, handle: Tree) -> Interval:
+        return handle.bound
+
+    def _emit(self, kind: str, operands: tuple, constant: float | None) -> Tree:
+        steps: list[Instruction] = []
+        roots = []
+        for tree in operands:
+            offset = len(steps)
+            steps.extend(Instruction(s.kind, tuple(k + offset for k in s.operands), s.constant)
+                         for s in tree.steps)
+            roots.append(len(steps) - 1)
+        steps.append(Instruction(kind, tuple(roots), constant))
+        result = instructions.bound(kind, tuple(t.bound for t in operands), constant)
+        return Tree(tuple(steps), result)
+
+    def expression(self, tree: Tree) -> Expression:
+        """Freeze a tree into an Expression."""
+        return Expression(self.n_inputs, tree.steps, tree.bound)
+

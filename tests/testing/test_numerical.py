@@ -1,0 +1,88 @@
+"""numerical_grad's three methods against derivatives worked out by hand."""
+
+import math
+
+import pytest
+
+from autograd.testing import ComplexCarrier, NumericallyUnreliable, numerical_grad
+from autograd.testing.numerical import numerical_estimates
+
+METHODS = ["central", "richardson", "complex_step"]
+CENTRAL_REL = 1e-8
+RICHARDSON_REL = 1e-10
+COMPLEX_REL = 1e-15
+TOLERANCE = {"central": CENTRAL_REL, "richardson": RICHARDSON_REL, "complex_step": COMPLEX_REL}
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_known_gradients(method):
+    def f(x, y):
+        return (x * y).tanh() + x.exp() / y
+
+    x, y = 0.3, 1.7
+    t = math.tanh(x * y)
+    expected = [(1 - t * t) * y + math.exp(x) / y, (1 - t * t) * x - math.exp(x) / y**2]
+    got = numerical_grad(f, [x, y], method=method)
+    assert got == pytest.approx(expected, rel=TOLERANCE[method])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_large_inputs_use_a_step_scaled_to_the_input(method):
+    # d/dx x**3 at 1e6 is 3e12; an unscaled step of ~6e-6 would be lost in rounding.
+    got = numerical_grad(lambda x: x**3, [1e6], method=method)
+    assert got[0] == pytest.approx(3e12, rel=TOLERANCE[method])
+
+
+def test_complex_step_is_exact_for_a_polynomial():
+    got = numerical_grad(lambda x: x * x * x - 2 * x, [1.5], method="complex_step")
+    assert got[0] == pytest.approx(3 * 1.5**2 - 2, rel=1e-15)
+
+
+def test_richardson_shrinks_its_step_near_a_domain_edge():
+    got = numerical_grad(lambda x: x.log(), [1e-3], method="richardson")
+    assert got[0] == pytest.approx(1000.0, rel=1e-9)
+
+
+def test_richardson_says_unreliable_at_a_kink_instead_of_reporting_a_number():
+    with pytest.raises(NumericallyUnreliable, match="numerically unreliable here"):
+        numerical_grad(lambda x: x.relu(), [1e-9], method="richardson")
+
+
+def test_unreliable_when_the_function_is_undefined_one_step_away():
+    with pytest.raises(NumericallyUnreliable, match="undefined within"):
+        numerical_grad(lambda x: x.log(), [1e-9], method="richardson")
+
+
+def test_richardson_at_a_kink_far_from_the_point_is_fine():
+    assert numerical_grad(lambda x: x.relu(), [1e-4], method="richardson") == [1.0]
+
+
+def test_estimates_report_their_step():
+    central, = numerical_estimates(lambda x: x * x, [2.0], method="central")
+    assert 0 < central.step < 1e-4
+    complex_step, = numerical_estimates(lambda x: x * x, [2.0], method="complex_step")
+    assert complex_step.step == 1e-20
+
+
+def test_inputs_may_be_values_and_unused_inputs_get_zero():
+    from autograd import Value
+
+    assert numerical_grad(lambda x, y: 2 * x, [Value(1.0), 5], method="complex_step") == [2.0, 0.0]
+
+
+def test_bad_method_and_bad_input_are_named():
+    with pytest.raises(ValueError, match="unknown method 'forward'"):
+        numerical_grad(lambda x: x, [1.0], method="forward")
+    with pytest.raises(TypeError, match="input 0 must be a real number"):
+        numerical_grad(lambda x: x, ["1"])
+
+
+def test_complex_carrier_evaluates_through_the_op_table():
+    z = ComplexCarrier(complex(0.5, 1e-20))
+    out = (2 - z).tanh() * z.exp() + z ** 2 / (1 + z.sigmoid()) - z.log()
+    x = 0.5
+    sigmoid = 1 / (1 + math.exp(-x))
+    expected_real = math.tanh(2 - x) * math.exp(x) + x**2 / (1 + sigmoid) - math.log(x)
+    assert out.primal == pytest.approx(expected_real, rel=1e-15)
+    with pytest.raises(TypeError, match="cannot combine a complex-step carrier with str"):
+        z + "a"
