@@ -122,6 +122,7 @@ class ProgramBuilder(SafeBuilder):
     """Builds a Program step by step; handles are positions."""
 
     def __init__(self, n_inputs: int, input_bound: Interval):
+        super().__init__()
         self.n_inputs = n_inputs
         self.input_bound = input_bound
         self.steps: list[Instruction] = []
@@ -163,6 +164,7 @@ class ExpressionBuilder(SafeBuilder):
     """Builds expression trees; handles are Tree values, combined by concatenating steps."""
 
     def __init__(self, n_inputs: int, input_bound: Interval):
+        super().__init__()
         self.n_inputs = n_inputs
         self.input_bound = input_bound
 

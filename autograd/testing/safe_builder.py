@@ -22,6 +22,9 @@ SQUARE_ARGUMENT_LIMIT = 5.0
 class SafeBuilder:
     """Base for program and expression builders; subclasses define _emit and bound_of."""
 
+    def __init__(self) -> None:
+        self._positive_forms: dict[Any, Any] = {}
+
     def _emit(self, kind: str, operands: tuple, constant: float | None) -> Any:
         raise NotImplementedError
 
@@ -39,13 +42,18 @@ class SafeBuilder:
         return self._emit("tanh", (handle,), None)
 
     def positive(self, handle: Any) -> Any:
-        """handle if surely in [0.1, LIMIT], else handle ** 2.0 + 1.0 (squashed first if big)."""
+        """handle if surely in [0.1, LIMIT], else handle ** 2.0 + 1.0 (squashed first if big).
+
+        The rewritten form is made once per handle and reused, adding more fan-out.
+        """
         lo, hi = self.bound_of(handle)
         if lo >= SAFE_POSITIVE and hi <= LIMIT:
             return handle
-        small = self.squashed(handle, SQUARE_ARGUMENT_LIMIT)
-        square = self._emit("pow_const", (small,), 2.0)
-        return self._emit("add_const", (square,), 1.0)
+        if handle not in self._positive_forms:
+            small = self.squashed(handle, SQUARE_ARGUMENT_LIMIT)
+            square = self._emit("pow_const", (small,), 2.0)
+            self._positive_forms[handle] = self._emit("add_const", (square,), 1.0)
+        return self._positive_forms[handle]
 
     def nonzero(self, handle: Any) -> Any:
         """handle if surely at least 0.1 away from 0 (and within LIMIT), else a positive form."""

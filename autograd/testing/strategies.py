@@ -165,14 +165,15 @@ def expressions(
         raise ValueError(f"unknown instruction kinds {sorted(unknown)}; known: {KINDS}")
     builder = ExpressionBuilder(n_inputs, EXPRESSION_INPUT_BOUND)
     leaves = st.integers(0, n_inputs - 1).map(builder.leaf)
-    unary_kinds = tuple(k for k in kinds if k in UNARY or k in WITH_CONSTANT)
+    unary_kinds = tuple(
+        (k, c) for k in kinds if k in UNARY or k in WITH_CONSTANT for c in CONSTANTS.get(k, (None,))
+    )
     binary_kinds = tuple(k for k in kinds if k in BINARY)
 
     def unary(child: Any) -> Any:
-        def build(kind: str, tree: Any, data: Any) -> Any:
-            constant = data.draw(st.sampled_from(CONSTANTS[kind])) if kind in CONSTANTS else None
-            return builder.apply(kind, (tree,), constant)
-        return st.builds(build, st.sampled_from(unary_kinds), child, st.data())
+        return st.builds(lambda kind_and_constant, tree: builder.apply(
+            kind_and_constant[0], (tree,), kind_and_constant[1]),
+            st.sampled_from(unary_kinds), child)
 
     def binary(child: Any) -> Any:
         return st.builds(lambda kind, a, b: builder.apply(kind, (a, b)),
