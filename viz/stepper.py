@@ -1,0 +1,103 @@
+"""stepper_html: one self-contained page to step through backprop in a browser."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from viz.drawing import draw_graph
+from viz.ledger import Ledger, backprop_steps
+from viz.number_format import format_number
+from viz.rendering import render_source, write_atomically
+
+TEMPLATE = "stepper_template.html"
+
+
+def ledger_data(ledger: Ledger, node_ids: dict[int, str], digits: int = 4) -> dict:
+    """The ledger as plain data for the page: SVG ids, names, numbers and their text."""
+
+    def text(x: float) -> str:
+        return format_number(x, digits)
+
+    steps = []
+    for step in ledger.steps:
+        node_id = node_ids[id(step.node)]
+        edges = [
+            {
+                "parent": node_ids[id(edge.parent)],
+                "parent_name": ledger.name(edge.parent),
+                "edge": f"e{node_id[1:]}_{edge.index}",
+                "formula": ledger.formula_in_names(step, edge),
+                "local": edge.local, "local_text": text(edge.local),
+                "contribution": edge.contribution,
+                "contribution_text": text(edge.contribution),
+                "parent_grad": edge.parent_grad, "parent_grad_text": text(edge.parent_grad),
+                "sentence": ledger.sentence(step, edge, digits),
+            }
+            for edge in step.edges
+        ]
+        steps.append({
+            "node": node_id, "name": ledger.name(step.node), "op": step.node.op,
+            "upstream": step.upstream, "upstream_text": text(step.upstream),
+            "out_edge": f"e{node_id[1:]}_out", "edges": edges,
+        })
+    return {
+        "root": {"id": node_ids[id(ledger.root)], "name": ledger.name(ledger.root)},
+        "seed": ledger.seed, "seed_text": text(ledger.seed),
+        "nodes": [
+            {"id": node_ids[id(node)], "name": ledger.name(node), "data": node.data}
+            for node in ledger.order
+        ],
+        "steps": steps,
+        "play_interval_ms": 900,
+    }
+
+
+def _as_script_literal(data: dict) -> str:
+    # nan and inf become NaN and Infinity, valid JavaScript; "</" cannot close the script.
+    return json.dumps(data, allow_nan=True).replace("</", "<\\/")
+
+
+def _inline_svg(svg: str) -> str:
+    start = svg.find("<svg")
+    if start < 0:
+        raise ValueError("the renderer's output holds no <svg> element")
+    return svg[start:]
+
+
+def stepper_html(
+    root: Any, path: str | os.PathLike, title: str | None = None, renderer: str = "auto",
+    digits: int = 4, **draw_options: Any,
+) -> Path:
+    """Write a self-contained HTML page that steps through backprop of root; return its path.
+
+    The page holds the graph (rendered to SVG, inlined), the ledger's numbers and the
+    script: no network, it opens straight from disk. Buttons first/prev/play/next/last
+    and the arrow keys move through the steps; each step highlights its node, shows the
+    chain-rule line in words and numbers, and fills in the gradients computed so far.
+    `draw_options` go to `draw_graph`. The existing `.grad` values are not touched.
+
+    Example:
+        >>> from autograd import Value
+        >>> x, w = Value(2.0, "x"), Value(-3.0, "w")
+        >>> y = (x * w).tanh()
+        >>> y.label = "y"
+        >>> stepper_html(y, "out/doctest_stepper.html").name
+        'doctest_stepper.html'
+    """
+    ledger = backprop_steps(root)
+    drawing = draw_graph(root, grads=ledger.grads, digits=digits, **draw_options)
+    svg = render_source(drawing.source, "svg", renderer).decode("utf-8")
+    data = ledger_data(ledger, drawing.node_ids, digits)
+    title = title or f"Backprop through {ledger.name(ledger.root)}, one chain-rule step at a time"
+    template = resources.files("viz").joinpath(TEMPLATE).read_text(encoding="utf-8")
+    page = (
+        template.replace("{{TITLE}}", html.escape(title))
+        .replace("{{SVG}}", _inline_svg(svg))
+        .replace("{{LEDGER_JS}}", _as_script_literal(data))
+    )
+    return write_atomically(path, page.encode("utf-8"))
