@@ -1,1 +1,36 @@
-"""Drawing graphs and stepping through backprop."""
+"""Seeing backprop: draw graphs, print the chain-rule ledger, step through it in a browser.
+
+Importing viz needs only the standard library; drawing needs the graphviz package and a
+renderer (the system `dot`, else graphviz-pure), both in the `viz` extra.
+"""
+
+from viz.drawing import GraphDrawing, GraphTooLargeError, MissingGraphvizError, draw_graph
+from viz.explain import Explanation, GradientPath, TooManyPathsError, explain
+from viz.formatting import format_steps, print_steps
+from viz.frames import render_steps
+from viz.ledger import EdgeStep, Ledger, Step, backprop_steps
+from viz.rendering import RendererNotFoundError, RenderError, find_renderer, render
+from viz.stepper import stepper_html
+
+__all__ = [
+    "EdgeStep",
+    "Explanation",
+    "GradientPath",
+    "GraphDrawing",
+    "GraphTooLargeError",
+    "Ledger",
+    "MissingGraphvizError",
+    "RenderError",
+    "RendererNotFoundError",
+    "Step",
+    "TooManyPathsError",
+    "backprop_steps",
+    "draw_graph",
+    "explain",
+    "find_renderer",
+    "format_steps",
+    "print_steps",
+    "render",
+    "render_steps",
+    "stepper_html",
+]

@@ -135,12 +135,13 @@ def write_atomically(path: str | os.PathLike, data: bytes) -> Path:
 
 
 def render(root_or_drawing: Any, path: str | os.PathLike, renderer: str = "auto",
-           **draw_options: Any) -> Path:
+           fmt: str | None = None, **draw_options: Any) -> Path:
     """Draw a graph (or take a drawing) and write it to path as .svg, .png, .pdf or .dot.
 
     `draw_options` go to `draw_graph` (rankdir, formulas, max_nodes, ...). A .dot file is
     the DOT text and needs no renderer; .svg and .png use the system `dot` when it is on
-    PATH, else graphviz-pure; .pdf needs the system `dot`. Returns the written path.
+    PATH, else graphviz-pure; .pdf needs the system `dot`. `fmt` ("svg", "png", "pdf" or
+    "dot") overrides the suffix. Returns the written path.
 
     Example:
         >>> from autograd import Value
@@ -157,7 +158,9 @@ def render(root_or_drawing: Any, path: str | os.PathLike, renderer: str = "auto"
         drawing = draw_graph(root_or_drawing, **draw_options)
     elif draw_options:
         raise TypeError("render: drawing options only apply when given a Value, not a drawing")
-    fmt = format_for_path(path)
+    fmt = fmt or format_for_path(path)
+    if fmt not in FORMATS.values():
+        raise ValueError(f"render: fmt must be one of svg, png, pdf, dot; got {fmt!r}")
     if fmt == "dot":
         data = drawing.source.encode("utf-8")
     else:

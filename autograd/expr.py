@@ -1,0 +1,242 @@
+"""Safe expressions for the CLI: parsed with `ast`, checked against a whitelist, never eval'd."""
+
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from autograd import ops
+from autograd.value import Value
+
+MAX_LENGTH = 2000
+MAX_NODES = 5000
+MAX_LABEL = 24
+
+FUNCTIONS = {"exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu"}
+BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+
+_NOT_ALLOWED = {
+    ast.Attribute: "attribute access",
+    ast.Lambda: "lambda",
+    ast.ListComp: "a list comprehension",
+    ast.SetComp: "a set comprehension",
+    ast.DictComp: "a dict comprehension",
+    ast.GeneratorExp: "a generator expression",
+    ast.Subscript: "indexing",
+    ast.Compare: "a comparison",
+    ast.BoolOp: "and/or",
+    ast.IfExp: "if/else",
+    ast.NamedExpr: "the := operator",
+    ast.Starred: "*unpacking",
+    ast.List: "a list",
+    ast.Tuple: "a tuple",
+    ast.Dict: "a dict",
+    ast.Set: "a set",
+    ast.JoinedStr: "an f-string",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+}
+
+
+class ExpressionError(ValueError):
+    """An expression the CLI refuses; the message names the problem and its column."""
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked expression: its text, syntax tree and input names in order of appearance."""
+
+    text: str
+    tree: ast.Expression
+    names: tuple[str, ...]
+
+    def evaluate(self, inputs: dict[str, Value]) -> Value:
+        """Build the graph of the expression on the given leaf Values; return its root."""
+        missing = [name for name in self.names if name not in inputs]
+        if missing:
+            raise ExpressionError(
+                f"no value for {missing[0]!r}: give it with --at {missing[0]}=NUMBER"
+            )
+        return _evaluate(self, inputs)
+
+
+def _where(node: ast.AST) -> str:
+    return f"at column {getattr(node, 'col_offset', 0) + 1}"
+
+
+def parse(text: str) -> Expression:
+    """Parse and check an expression; raise ExpressionError naming what is not allowed.
+
+    Allowed: numbers, names, `+ - * / **`, unary minus and plus, parentheses, and the
+    functions exp, log, tanh, sigmoid, relu with one argument.
+
+    Example:
+        >>> parse("tanh(w*x + b)").names
+        ('w', 'x', 'b')
+        >>> try:
+        ...     parse("x.__class__")
+        ... except ExpressionError as err:
+        ...     print(err)
+        attribute access is not allowed (at column 1)
+    """
+    if not isinstance(text, str):
+        raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}"
+        )
+    if not text.strip():
+        raise ExpressionError("the expression is empty")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as err:
+        column = f" at column {err.offset}" if err.offset else " at the end"
+        raise ExpressionError(f"not a valid expression: {err.msg}{column}") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("the expression is nested too deeply") from None
+    names: list[str] = []
+    count = 0
+    for node in ast.walk(tree):
+        count += 1
+        if count > MAX_NODES:
+            raise ExpressionError(f"the expression has more than {MAX_NODES} parts")
+        _check(node, names)
+    ordered = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in names),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    seen: dict[str, None] = {}
+    for n in ordered:
+        seen.setdefault(n.id, None)
+    return Expression(text.strip(), tree, tuple(seen))
+
+
+def _check(node: ast.AST, names: list[str]) -> None:
+    if isinstance(node, ast.Expression):
+        return
+    for kind, what in _NOT_ALLOWED.items():
+        if isinstance(node, kind):
+            raise ExpressionError(f"{what} is not allowed ({_where(node)})")
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ExpressionError(
+                f"only real numbers are allowed, not {value!r} ({_where(node)})"
+            )
+        if not math.isfinite(float(value)):
+            raise ExpressionError(f"the number {value!r} is too large ({_where(node)})")
+        return
+    if isinstance(node, ast.Name):
+        if node.id.startswith("_"):
+            raise ExpressionError(f"the name {node.id!r} is not allowed ({_where(node)})")
+        if node.id in FUNCTIONS:
+            return
+        if node.id not in names:
+            names.append(node.id)
+        return
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in BINARY:
+            symbol = type(node.op).__name__
+            raise ExpressionError(
+                f"the operator {symbol} is not allowed; use + - * / ** ({_where(node)})"
+            )
+        return
+    if isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, (ast.USub, ast.UAdd)):
+            raise ExpressionError(
+                f"the operator {type(node.op).__name__} is not allowed ({_where(node)})"
+            )
+        return
+    if isinstance(node, ast.Call):
+        func = node.func
+        if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
+            called = repr(func.id) if isinstance(func, ast.Name) else "an expression"
+            raise ExpressionError(
+                f"calling {called} is not allowed ({_where(node)}); the functions are "
+                f"{', '.join(FUNCTIONS)}"
+            )
+        if node.keywords or len(node.args) != 1:
+            raise ExpressionError(f"{func.id}() takes exactly one argument ({_where(node)})")
+        return
+    if isinstance(node, (ast.operator, ast.unaryop, ast.expr_context)):
+        return
+    raise ExpressionError(f"{type(node).__name__} is not allowed ({_where(node)})")
+
+
+def _label(expression: Expression, node: ast.AST) -> str:
+    segment = ast.get_source_segment(expression.text, node) or ""
+    segment = " ".join(segment.split())
+    return segment if len(segment) <= MAX_LABEL else ""
+
+
+def _apply_binary(op: ast.operator, left: Any, right: Any) -> Any:
+    if isinstance(op, ast.Pow):
+        if not isinstance(left, Value):
+            left = Value(left)
+        return left ** right
+    if not isinstance(left, Value) and not isinstance(right, Value):
+        left = Value(left)
+    if isinstance(op, ast.Add):
+        return left + right
+    if isinstance(op, ast.Sub):
+        return left - right
+    if isinstance(op, ast.Mult):
+        return left * right
+    return left / right
+
+
+def _evaluate(expression: Expression, inputs: dict[str, Value]) -> Value:
+    """Post-order walk with an explicit stack: deep nesting needs no recursion."""
+    results: dict[int, Any] = {}
+    stack: list[tuple[ast.AST, bool]] = [(expression.tree.body, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if isinstance(node, ast.Constant):
+            results[id(node)] = float(node.value)
+            continue
+        if isinstance(node, ast.Name):
+            results[id(node)] = inputs[node.id]
+            continue
+        children = _children(node)
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(children))
+            continue
+        args = [results.pop(id(child)) for child in children]
+        results[id(node)] = _combine(node, args, expression)
+    root = results[id(expression.tree.body)]
+    if isinstance(root, Value):
+        return root
+    return Value(root, _label(expression, expression.tree.body))
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return [node.args[0]]
+    raise ExpressionError(f"{type(node).__name__} is not allowed ({_where(node)})")
+
+
+def _combine(node: ast.AST, args: list[Any], expression: Expression) -> Any:
+    if isinstance(node, ast.BinOp):
+        result = _apply_binary(node.op, args[0], args[1])
+    elif isinstance(node, ast.UnaryOp):
+        operand = args[0]
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        if not isinstance(operand, Value):
+            return -operand
+        result = -operand
+    else:
+        arg = args[0] if isinstance(args[0], Value) else Value(args[0])
+        result = getattr(ops, FUNCTIONS[node.func.id])(arg)
+    if isinstance(result, Value) and not result.label:
+        result.label = _label(expression, node)
+    return result
+
