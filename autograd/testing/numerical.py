@@ -84,31 +84,54 @@ def central_difference(g: RealFunction, name: str, point: Sequence[float], i: in
 
 
 def _richardson_table(
-    g: RealFunction, name: str, point: Sequence[float], i: int, h: float
-) -> tuple[list[list[float]], float, float]:
-    """Richardson table of central differences at h, h/2, ...; also largest |g| and last width."""
+    g: RealFunction, name: str, point: Sequence[float], i: int, h: float, g_here: float
+) -> tuple[list[list[float]], list[float], float, float]:
+    """Richardson table of central differences at h, h/2, ...; second differences at each
+    step; the largest |g| seen; and the last width."""
     table: list[list[float]] = []
-    largest = 0.0
+    curvatures = []
+    largest = abs(g_here)
     width = h
     for level in range(RICHARDSON_LEVELS):
         g_plus, g_minus, width = _shifted(g, name, point, i, h)
         largest = max(largest, abs(g_plus), abs(g_minus))
+        curvatures.append((g_plus - 2.0 * g_here + g_minus) / (width / 2.0) ** 2)
         row = [(g_plus - g_minus) / width]
         for j in range(1, level + 1):
             factor = 4.0**j
             row.append(row[j - 1] + (row[j - 1] - table[level - 1][j - 1]) / (factor - 1.0))
         table.append(row)
         h /= 2.0
-    return table, largest, width
+    return table, curvatures, largest, width
 
 
-def _richardson_once(g: RealFunction, name: str, point: Sequence[float], i: int, h: float
-                     ) -> Estimate:
-    table, largest, width = _richardson_table(g, name, point, i, h)
+def _kink_near(curvatures: list[float], largest: float, width: float, slope: float) -> bool:
+    """True when second differences grow like 1/h as h halves: a kink inside the stencil.
+
+    Symmetric kinks (relu at 0) fool central differences and Richardson alike: every level
+    agrees on the average of the two one-sided slopes. Curvature does not: for a smooth g
+    it settles to g'', at a kink of jump J it is about J / h and doubles with each halving.
+    """
+    last, before = curvatures[-1], curvatures[-2]
+    noise = 64.0 * EPS * largest / (width / 2.0) ** 2
+    allowed = max(noise, 0.1 * max(abs(last), abs(before)), 1e-4 * max(1.0, abs(slope)))
+    return abs(last - before) > allowed
+
+
+def _richardson_once(
+    g: RealFunction, name: str, point: Sequence[float], i: int, h: float, g_here: float
+) -> Estimate:
+    table, curvatures, largest, width = _richardson_table(g, name, point, i, h, g_here)
     best, previous = table[-1][-1], table[-2][-2]
     disagreement = abs(best - previous)
     noise = 64.0 * EPS * largest / width
     allowed = max(noise, RICHARDSON_TOLERANCE * max(1.0, abs(best)))
+    if math.isfinite(best) and _kink_near(curvatures, largest, width, best):
+        raise NumericallyUnreliable(
+            f"numerically unreliable here: {name} has a kink within {h:.3g} of input {i} "
+            f"at {list(point)!r} (second differences {curvatures[-2]!r} then "
+            f"{curvatures[-1]!r} grow as the step halves)"
+        )
     if not math.isfinite(best) or disagreement > allowed:
         raise NumericallyUnreliable(
             f"numerically unreliable here: Richardson estimates of d {name} / d input {i} "
@@ -123,15 +146,17 @@ def richardson(g: RealFunction, name: str, point: Sequence[float], i: int) -> Es
     """Central differences at halving steps, extrapolated; raises NumericallyUnreliable.
 
     The last two diagonal entries of the Richardson table must agree to within the
-    rounding noise of the smallest step (or 1e-7 relative). If they do not, or g is
+    rounding noise of the smallest step (or 1e-7 relative), and second differences must
+    not grow like 1/h (a kink, see _kink_near). If they do not, or g is
     undefined a step away, the start step shrinks (x1/16, three times) before giving up:
     a kink or domain edge that close makes differences untrustworthy, and saying so beats
     a false mismatch.
     """
     h = 2.0**-6 * max(1.0, abs(point[i]))
+    g_here = g(list(point))
     for attempt in range(RICHARDSON_ATTEMPTS):
         try:
-            return _richardson_once(g, name, point, i, h)
+            return _richardson_once(g, name, point, i, h, g_here)
         except NumericallyUnreliable:
             if attempt == RICHARDSON_ATTEMPTS - 1:
                 raise

@@ -10,6 +10,14 @@ from autograd.testing.instructions import Interval
 from autograd.testing.safe_builder import SafeBuilder
 
 
+def _print_lines(printer: Any, source: str) -> None:
+    """Show source in hypothesis's (IPython-style) pretty printer, one line per line."""
+    for line in source.splitlines():
+        printer.break_()
+        printer.text(line)
+    printer.break_()
+
+
 @dataclass(frozen=True)
 class Instruction:
     """One step: kind (see instructions.KINDS), operand positions, optional constant."""
@@ -70,6 +78,9 @@ class Program:
     def __repr__(self) -> str:
         return "\n" + self.source + "\n"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        _print_lines(printer, self.source)
+
 
 @dataclass(frozen=True, repr=False)
 class Expression:
@@ -116,6 +127,9 @@ class Expression:
 
     def __repr__(self) -> str:
         return "\n" + self.source + "\n"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        _print_lines(printer, self.source)
 
 
 class ProgramBuilder(SafeBuilder):

@@ -86,3 +86,25 @@ def test_complex_carrier_evaluates_through_the_op_table():
     assert out.primal == pytest.approx(expected_real, rel=1e-15)
     with pytest.raises(TypeError, match="cannot combine a complex-step carrier with str"):
         z + "a"
+
+
+def test_richardson_sees_a_symmetric_kink_that_central_differences_miss():
+    # (relu(h) - relu(-h)) / 2h is 0.5 at every h, so the extrapolation is self-consistent;
+    # the second differences (1/h, 2/h, ...) give the kink away.
+    assert numerical_grad(lambda x: x.relu(), [0.0], method="central") == [0.5]
+    with pytest.raises(NumericallyUnreliable, match="has a kink"):
+        numerical_grad(lambda x: x.relu(), [0.0], method="richardson")
+
+
+@pytest.mark.parametrize(
+    "f, x, expected",
+    [
+        (lambda x: x**4, 0.0, 0.0),
+        (lambda x: (40 * x).tanh(), 0.01, 40 * (1 - math.tanh(0.4) ** 2)),
+        (lambda x: x ** -1.5, 0.2, -1.5 * 0.2**-2.5),
+        (lambda x: x.exp(), 30.0, math.exp(30.0)),
+    ],
+)
+def test_smooth_functions_with_large_or_vanishing_curvature_are_not_called_kinks(f, x, expected):
+    assert numerical_grad(f, [x], method="richardson")[0] == pytest.approx(expected, rel=1e-8,
+                                                                           abs=1e-9)
