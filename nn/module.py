@@ -92,13 +92,13 @@ class Module:
             prefix, module = stack.pop()
             for name, param in module.own_parameters():
                 full = prefix + name
+                if id(param) in seen_ids:
+                    raise ValueError(f"parameter {full!r} appears twice in the module tree")
                 if full in seen_names:
                     raise ValueError(
                         f"two parameters are both named {full!r}; give them different labels "
                         "or hold the modules in differently named attributes"
                     )
-                if id(param) in seen_ids:
-                    raise ValueError(f"parameter {full!r} appears twice in the module tree")
                 seen_names[full] = param
                 seen_ids.add(id(param))
                 yield full, param
