@@ -2,9 +2,10 @@
 
 Only the module tree is read (`named_modules()` and each module's `parameters()`), so nn
 and the engine need no hooks. A parameter belongs to the innermost module that holds it.
-An operation belongs to the module of its parameter inputs if it has any, else to the
-innermost module shared by its computed inputs, else to no module. So `w*x`, `+ b` and
-the activation of a neuron land in that neuron's cluster.
+An operation belongs to the module of its parameter inputs if it has any; else to no
+module if it takes in a leaf that is no parameter (data, a target, a constant); else to
+the innermost module shared by its computed inputs. So `w*x`, `+ b` and the activation of
+a neuron land in that neuron's cluster, while `(y_hat - y)**2` stays outside the model.
 """
 
 from __future__ import annotations
@@ -137,6 +138,8 @@ def module_scopes(order: list, model: Any) -> ModuleScopes:
         parameter_scopes = [owner[id(p)] for p in node.parents if id(p) in owner]
         if parameter_scopes:
             scope_name = _common(scopes, parameter_scopes)
+        elif any(not p.parents for p in node.parents):
+            scope_name = None
         else:
             computed = [scope.get(id(p)) for p in node.parents if p.parents]
             scope_name = _common(scopes, computed) if computed else None
