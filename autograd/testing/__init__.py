@@ -9,6 +9,7 @@ from autograd.testing.checks import (
 from autograd.testing.complex_carrier import ComplexCarrier
 from autograd.testing.errors import GradientMismatch, NumericallyUnreliable
 from autograd.testing.numerical import numerical_estimates, numerical_grad
+from autograd.testing.parameters import check_parameter_grads
 from autograd.testing.report import GradCheckReport
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "analytic_grad",
     "check_forward_reverse",
     "check_grad",
+    "check_parameter_grads",
     "check_second_order",
     "numerical_estimates",
     "numerical_grad",
