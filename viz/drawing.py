@@ -95,17 +95,12 @@ class GraphDrawing:
         return f"<GraphDrawing of {len(self.node_ids)} values; .source has the DOT text>"
 
 
+_RECORD_ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\{}|<>\""} | {"\n": " "})
+
+
 def record_field(text: str) -> str:
     """Escape text for one field of a graphviz record label."""
-    out = []
-    for ch in text:
-        if ch in "\\{}|<>\"":
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_RECORD_ESCAPES)
 
 
 def _local_grads(node: Any) -> tuple:
@@ -167,19 +162,14 @@ def draw_graph(
         raise GraphTooLargeError(
             f"draw_graph: the graph has {drawn_values} values, more than max_nodes={max_nodes}. "
             "Fold modules into boxes with draw_graph(root, modules=model, "
-            "collapse=['layers.0', ...]) (names from model.named_modules()), "
+            "collapse=['layer1', ...]) (names from model.named_modules()), "
             "draw a smaller part of the graph, or pass max_nodes=None to draw it all."
         )
-
-    def grad_of(node: Any) -> float | None:
-        if grads is None:
-            return node.grad
-        return grads.get(id(node))
 
     broken = set()
     on_broken_path = set()
     for node in order:
-        grad = grad_of(node)
+        grad = node.grad if grads is None else grads.get(id(node))
         if not math.isfinite(node.data) or (grad is not None and not math.isfinite(grad)):
             broken.add(id(node))
             on_broken_path.add(id(node))
@@ -195,33 +185,36 @@ def draw_graph(
     clusters = scopes.cluster_graphs(graphviz, boxes)
     node_ids: dict[int, str] = {}
 
+    op_style = _attr_text(OP_NODE)
+    highlight_op_style = _attr_text({**OP_NODE, "fillcolor": HIGHLIGHT_FILL, "penwidth": "2"})
     for i, node in enumerate(order):
         key = id(node)
         if key in boxes:
             continue
-        target = clusters.get(scopes.scope_of(key), graph)
-        grad = grad_of(node)
+        target = clusters.get(scopes.scope_of(key), graph) if clusters else graph
+        grad = node.grad if grads is None else grads.get(key)
         grad_text = "?" if grad is None else format_number(grad, digits)
         label = (
             f'"{{{record_field(names[key])} | data {format_number(node.data, digits)} '
             f'| grad {grad_text}}}"'
         )
-        attrs = {"id": f"v{i}"}
+        style = {}
         if key in broken:
-            attrs.update(fillcolor=NONFINITE_FILL, color=NONFINITE_EDGE, penwidth="2")
+            style.update(fillcolor=NONFINITE_FILL, color=NONFINITE_EDGE, penwidth="2")
         elif key in on_broken_path:
-            attrs.update(color=NONFINITE_EDGE, penwidth="2")
+            style.update(color=NONFINITE_EDGE, penwidth="2")
         if node is highlight:
-            attrs.update(fillcolor=HIGHLIGHT_FILL, penwidth="2.5")
+            style.update(fillcolor=HIGHLIGHT_FILL, penwidth="2.5")
         elif grads is not None and grad is not None and key not in broken:
-            attrs.update(fillcolor=KNOWN_GRAD_FILL)
-        _add_node(target, f"v{i}", label, attrs)
+            style.update(fillcolor=KNOWN_GRAD_FILL)
+        extra = f" {_attr_text(style)}" if style else ""
+        target.body.append(f'\tv{i} [label={label} id="v{i}"{extra}]\n')
         node_ids[key] = f"v{i}"
         if node.parents:
-            op_attrs = {"id": f"v{i}_op", **OP_NODE}
-            if node is highlight:
-                op_attrs.update(fillcolor=HIGHLIGHT_FILL, penwidth="2")
-            _add_node(target, f"v{i}_op", quoted(node.op), op_attrs)
+            style_text = highlight_op_style if node is highlight else op_style
+            target.body.append(
+                f'\tv{i}_op [label={quoted(node.op)} id="v{i}_op" {style_text}]\n'
+            )
 
     for box_name, box_id, count in scopes.box_nodes(boxes):
         label = quoted(f"{box_name}\n({count} values)")
@@ -229,6 +222,7 @@ def draw_graph(
     scopes.attach_clusters(graph, clusters)
 
     box_edges: dict[tuple[str, str], None] = {}
+    body = graph.body
     for i, node in enumerate(order):
         if not node.parents:
             continue
@@ -240,21 +234,23 @@ def draw_graph(
                     tail = boxes.get(id(parent), f"v{index[id(parent)]}")
                     box_edges[(tail, head)] = None
             continue
-        out_attrs = {"id": f"e{i}_out"}
-        out_attrs.update(_path_style(key in on_broken_path, node is highlight))
-        _add_edge(graph, f"v{i}_op", f"v{i}", out_attrs)
+        style = _path_style(key in on_broken_path, node is highlight)
+        extra = f" {_attr_text(style)}" if style else ""
+        body.append(f'\tv{i}_op -> v{i} [id="e{i}_out"{extra}]\n')
+        is_highlight = node is highlight
         for k, (parent, local) in enumerate(zip(node.parents, _local_grads(node), strict=True)):
             text = format_number(local, digits)
             if formulas:
                 formula = formula_in_names(node, k, names)
                 if not _is_number(formula):
                     text = f"{formula} = {text}"
-            attrs = {"id": f"e{i}_{k}"}
-            attrs.update(_path_style(id(parent) in on_broken_path, node is highlight))
-            if not math.isfinite(local):
-                attrs.update(color=NONFINITE_EDGE, fontcolor=NONFINITE_EDGE)
-            tail = boxes.get(id(parent), f"v{index[id(parent)]}")
-            _add_edge(graph, tail, f"v{i}_op", attrs, quoted(text))
+            parent_key = id(parent)
+            style = _path_style(parent_key in on_broken_path, is_highlight)
+            if local != local or local in (math.inf, -math.inf):
+                style = {**style, "color": NONFINITE_EDGE, "fontcolor": NONFINITE_EDGE}
+            extra = f" {_attr_text(style)}" if style else ""
+            tail = boxes.get(parent_key) or f"v{index[parent_key]}"
+            body.append(f'\t{tail} -> v{i}_op [label={quoted(text)} id="e{i}_{k}"{extra}]\n')
     for tail, head in box_edges:
         _add_edge(graph, tail, head, {"style": "dashed"})
     return GraphDrawing(graph, node_ids)
@@ -277,6 +273,7 @@ def _add_node(graph: Any, name: str, label: str, attrs: dict[str, str]) -> None:
     graph.body.append(f"\t{name} [label={label} {_attr_text(attrs)}]\n")
 
 
+
 def _add_edge(graph: Any, tail: str, head: str, attrs: dict[str, str], label: str = "") -> None:
     label = f"label={label} " if label else ""
     graph.body.append(f"\t{tail} -> {head} [{label}{_attr_text(attrs)}]\n")
@@ -290,9 +287,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
+_NO_STYLE: dict[str, str] = {}
+_HIGHLIGHT_STYLE = {"color": HIGHLIGHT_EDGE, "penwidth": "2.5", "fontcolor": HIGHLIGHT_EDGE}
+_BROKEN_STYLE = {"color": NONFINITE_EDGE, "penwidth": "2"}
+
+
 def _path_style(broken: bool, highlighted: bool) -> dict[str, str]:
     if highlighted:
-        return {"color": HIGHLIGHT_EDGE, "penwidth": "2.5", "fontcolor": HIGHLIGHT_EDGE}
+        return _HIGHLIGHT_STYLE
     if broken:
-        return {"color": NONFINITE_EDGE, "penwidth": "2"}
-    return {}
+        return _BROKEN_STYLE
+    return _NO_STYLE

@@ -13,6 +13,8 @@ def format_number(x: float, digits: int = 4) -> str:
         ('0.7071', '-3.0000', '1.0000e-09')
     """
     x = float(x)
+    if 0.001 <= abs(x) < 1e6 and digits == 4:  # the common case, first
+        return f"{x:.4f}"
     if math.isnan(x):
         return "nan"
     if math.isinf(x):

@@ -1,0 +1,155 @@
+"""draw_graph: DOT snapshot (hand-written fixture), determinism, structure, highlighting."""
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("graphviz", reason="the graphviz Python package (viz extra) is not installed")
+
+from autograd import Value  # noqa: E402
+from viz import GraphTooLargeError, draw_graph  # noqa: E402
+from viz.drawing import NONFINITE_EDGE, NONFINITE_FILL, record_field  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def a_times_b_plus_a():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    e = a * b + a
+    e.label = "e"
+    e.backward()
+    return e
+
+
+def node_lines(source):
+    return [line for line in source.splitlines() if re.match(r"\tv\d+(_op)? \[", line)]
+
+
+def edge_lines(source):
+    return [line for line in source.splitlines() if " -> " in line]
+
+
+def test_dot_matches_the_hand_written_fixture():
+    # The fixture was written by hand from the arithmetic: a.grad = b + 1 = -2, b.grad = a = 2,
+    # d(a*b)/da = b = -3, d(a*b)/db = a = 2, both inputs of + have local derivative 1.
+    expected = (FIXTURES / "a_times_b_plus_a.dot").read_text()
+    assert draw_graph(a_times_b_plus_a()).source == expected
+
+
+def test_same_graph_gives_byte_identical_dot():
+    first = draw_graph(a_times_b_plus_a(), formulas=True).source
+    second = draw_graph(a_times_b_plus_a(), formulas=True).source
+    assert first == second
+
+
+def test_formulas_name_the_other_input():
+    source = draw_graph(a_times_b_plus_a(), formulas=True).source
+    assert '\tv0 -> v2_op [label="b = -3.0000" id="e2_0"]' in source
+    assert '\tv1 -> v2_op [label="a = 2.0000" id="e2_1"]' in source
+    assert '\tv2 -> v3_op [label="1.0000" id="e3_0"]' in source
+
+
+def test_counts_labels_and_edge_derivatives_of_the_lecture_neuron():
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    source = draw_graph(o).source
+    values = [line for line in node_lines(source) if "_op" not in line.split()[0]]
+    ops = [line for line in node_lines(source) if "_op" in line.split()[0]]
+    assert len(values) == 10 and len(ops) == 5
+    # 5 op->output edges, 2 inputs for each of the 4 binary ops, 1 for tanh.
+    assert len(edge_lines(source)) == 5 + 8 + 1
+    assert '{o | data 0.7071 | grad 1.0000}' in source
+    assert '{x1 | data 2.0000 | grad -1.5000}' in source
+    labels = {}
+    for line in edge_lines(source):
+        match = re.search(r'label="([^"]+)" id="(e\d+_\d+)"', line)
+        if match:
+            labels[match.group(2)] = float(match.group(1))
+    from autograd.graph import topological_order
+
+    order = topological_order(o)
+    for i, node in enumerate(order):
+        for k, local in enumerate(node.local_grads):
+            assert labels[f"e{i}_{k}"] == pytest.approx(local, abs=5e-5)
+
+
+def test_non_finite_values_and_their_path_to_the_root_are_red():
+    x = Value(float("inf"), "x")
+    y = Value(1.0, "y")
+    z = x * 0.0  # inf * 0 = nan
+    z.label = "z"
+    safe = y * 2.0
+    safe.label = "safe"
+    out = z + safe
+    out.label = "out"
+    assert math.isnan(out.data)
+    source = draw_graph(out).source
+    line = {ln.split()[0]: ln for ln in node_lines(source)}
+    by_label = {re.search(r"\{([^ |]+)", ln).group(1): ln for ln in line.values() if "{" in ln}
+    assert f'fillcolor="{NONFINITE_FILL}"' in by_label["x"]
+    assert f'fillcolor="{NONFINITE_FILL}"' in by_label["out"]  # nan itself
+    assert NONFINITE_EDGE not in by_label["safe"] and NONFINITE_EDGE not in by_label["y"]
+
+
+def test_highlight_marks_the_node_and_the_edges_to_its_parents():
+    e = a_times_b_plus_a()
+    source = draw_graph(e, highlight=e.parents[0]).source
+    assert re.search(r'\tv2 \[label="[^"]+" id="v2" fillcolor="#ffd966"', source)
+    assert 'v0 -> v2_op [label="-3.0000" id="e2_0" color="#c27c0e"' in source
+    assert 'v2 -> v3_op [label="1.0000" id="e3_0"]' in source
+
+
+def test_grads_mapping_shows_unknown_gradients_as_question_marks():
+    e = a_times_b_plus_a()
+    source = draw_graph(e, grads={id(e): 1.0}).source
+    assert "{e | data -4.0000 | grad 1.0000}" in source
+    assert "{a | data 2.0000 | grad ?}" in source
+
+
+def test_labels_with_record_characters_are_escaped():
+    assert record_field('a|b{c}<d>"e\\') == 'a\\|b\\{c\\}\\<d\\>\\"e\\\\'
+    x = Value(1.0, "x|{y}")
+    source = draw_graph(x.exp()).source
+    assert '{x\\|\\{y\\} | data 1.0000' in source
+
+
+def test_max_nodes_guard_says_how_to_collapse():
+    x = Value(0.1, "x")
+    y = x
+    for _ in range(30):
+        y = y.tanh()
+    with pytest.raises(GraphTooLargeError) as info:
+        draw_graph(y, max_nodes=10)
+    message = str(info.value)
+    assert "31 values" in message and "max_nodes=10" in message
+    assert "collapse=" in message and "max_nodes=None" in message
+    assert draw_graph(y, max_nodes=31).source.count("tanh") == 30
+
+
+def test_drawing_a_100k_node_graph_does_not_recurse():
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(99_999):
+        y = -y
+    drawing = draw_graph(y, max_nodes=None)
+    assert len(drawing.node_ids) == 100_000
+    assert drawing.source.count(" -> ") == 2 * 99_999
+
+
+def test_jupyter_display_is_svg():
+    from viz.rendering import RendererNotFoundError, find_renderer
+
+    try:
+        find_renderer()
+    except RendererNotFoundError:
+        pytest.skip("no renderer: neither system dot nor graphviz-pure is installed")
+    svg = draw_graph(a_times_b_plus_a())._repr_svg_()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert "grad &#45;2.0000" in svg or "grad -2.0000" in svg

@@ -1,0 +1,119 @@
+"""The chain-rule ledger: its numbers are the engine's, edge by edge and on random programs."""
+
+import math
+
+import pytest
+from hypothesis import given
+
+from autograd import Value
+from autograd.testing.strategies import programs_with_inputs
+from viz import backprop_steps
+
+
+def lecture_neuron():
+    """o = tanh(x1*w1 + x2*w2 + b) with the micrograd lecture's numbers."""
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n}
+
+
+def test_neuron_ledger_gives_the_lecture_gradients():
+    o, nodes = lecture_neuron()
+    ledger = backprop_steps(o)
+    # The lecture's hand-derived numbers: do/dn = 1 - tanh(n)**2 = 0.5, then x1*w1 rules.
+    expected = {"n": 0.5, "b": 0.5, "x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0}
+    for name, value in expected.items():
+        assert ledger.grad(nodes[name]) == pytest.approx(value, abs=1e-12), name
+    assert ledger.grad(o) == 1.0
+
+
+def test_ledger_leaves_grad_untouched_and_matches_backward():
+    o, nodes = lecture_neuron()
+    backprop_steps(o)
+    assert all(node.grad == 0.0 for node in nodes.values())
+    ledger = backprop_steps(o)
+    o.backward()
+    for node in ledger.order:
+        assert ledger.grad(node) == node.grad
+
+
+def test_steps_run_root_first_with_complete_upstream_gradients():
+    o, nodes = lecture_neuron()
+    ledger = backprop_steps(o)
+    o.backward()
+    assert ledger.steps[0].node is o
+    assert [step.node.op for step in ledger.steps] == ["tanh", "+", "+", "*", "*"]
+    for step in ledger.steps:
+        # Backward order: every node's gradient is complete before its step runs.
+        assert step.upstream == step.node.grad
+        assert [edge.parent for edge in step.edges] == list(step.node.parents)
+        for edge, local in zip(step.edges, step.node.local_grads, strict=True):
+            assert edge.local == local
+            assert edge.contribution == step.upstream * edge.local
+            assert edge.formula == step.node.op_record.formulas[edge.index]
+
+
+def test_a_parent_used_twice_shows_its_running_total():
+    x = Value(3.0, "x")
+    y = x * x
+    ledger = backprop_steps(y)
+    (step,) = ledger.steps
+    assert [(e.local, e.contribution, e.parent_grad) for e in step.edges] == [
+        (3.0, 3.0, 3.0),
+        (3.0, 3.0, 6.0),
+    ]
+
+
+def test_grads_after_fills_in_as_far_as_backprop_got():
+    o, nodes = lecture_neuron()
+    ledger = backprop_steps(o)
+    assert ledger.grads_after(-1) == {id(o): 1.0}
+    after_first = ledger.grads_after(0)
+    assert after_first == {id(o): 1.0, id(nodes["n"]): pytest.approx(0.5)}
+    assert ledger.grads_after(len(ledger) - 1) == ledger.grads
+
+
+def test_seed_scales_every_gradient():
+    o, nodes = lecture_neuron()
+    ledger = backprop_steps(o, seed=2.0)
+    assert ledger.grad(nodes["x1"]) == pytest.approx(-3.0)
+
+
+def test_sentence_reads_as_the_chain_rule_with_numbers():
+    o, nodes = lecture_neuron()
+    ledger = backprop_steps(o)
+    step = ledger.steps[0]
+    assert ledger.sentence(step, step.edges[0]) == (
+        "do/dn += do/do * do/dn = 1.0000 * 0.5000 = 0.5000   [do/dn = 1 - o**2]"
+        "   so n.grad = 0.5000"
+    )
+
+
+def test_backprop_steps_rejects_a_non_value_with_the_engine_error():
+    with pytest.raises(TypeError, match="needs a Value"):
+        backprop_steps(3.0)
+
+
+@given(programs_with_inputs())
+def test_ledger_equals_backward_on_random_programs(case):
+    program, inputs = case
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(inputs)]
+    root = program(*leaves)
+    ledger = backprop_steps(root)
+    root.backward()
+    for leaf in leaves:
+        assert ledger.grads.get(id(leaf), 0.0) == leaf.grad
+    # Each parent's final gradient is the sum of the contributions the ledger lists for it.
+    sums = {}
+    for step in ledger.steps:
+        for edge in step.edges:
+            sums.setdefault(id(edge.parent), []).append(edge.contribution)
+            assert edge.contribution == step.upstream * edge.local
+    for node in ledger.order:
+        if id(node) in sums:
+            assert math.fsum(sums[id(node)]) == pytest.approx(node.grad, rel=1e-9, abs=1e-12)
