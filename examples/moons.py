@@ -30,8 +30,10 @@ def train(points: int = 100, steps: int = 100, seed: int = 1337, report=print):
     history = []
     for step in range(steps):
         scores = [model(x)[0] for x in X]
-        penalty = sum((p * p for p in params), start=params[0] * 0.0) * 1e-4
-        loss = losses.hinge(scores, y) + penalty
+        squares = params[0] * params[0]
+        for p in params[1:]:
+            squares = squares + p * p
+        loss = losses.hinge(scores, y) + 1e-4 * squares
         acc = accuracy(scores, y)
         sgd.zero_grad()
         loss.backward()

@@ -29,6 +29,9 @@ Slips in the seed, pointed out and checked here:
     does not even have matching shapes unless the layers are equally wide.
   * Step iv runs "for each layer l = 1, 2, 3, ...", but backpropagation goes from the
     last layer down: l = L-1, L-2, ..., 1.
+  * Index slips in the derivation: "dL/dw_ij^(l) = (y_hat_c - y_c) z_j^(l-1)" means
+    dC/dw_cj^(l); "ds_j^(l-1)/dw_ji^(l-2)" means dw_ji^(l-1); and the second-last-layer
+    line "[w_kj delta_k (.) f'(s_j)] z_i" needs the sum over k that the next line has.
   * x = [x_1, ..., x_m - x_n] should be x = [x_1, ..., x_d] (d features, m classes), and
     softmax maps R^m -> R^m, not R^N -> R^N.
 
