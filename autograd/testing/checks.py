@@ -146,6 +146,7 @@ def check_grad(
     bit-identical gradients, that a second backward() doubles leaf gradients, and that
     inputs f does not use get exactly 0. Returns the report when everything passes.
     """
+    __tracebackhide__ = True  # pytest shows the caller, not this frame
     point = as_floats(inputs)
     names = input_names(f, len(point), names)
     out, grads, leaves = _backprop(f, point, names)
@@ -177,6 +178,7 @@ def check_second_order(
 
     method is "richardson" or "central" (differences of backprop's gradient).
     """
+    __tracebackhide__ = True  # pytest shows the caller, not this frame
     if method not in ("richardson", "central"):
         raise ValueError(f"check_second_order: method must be 'richardson' or 'central', "
                          f"got {method!r}")
@@ -231,6 +233,7 @@ def check_forward_reverse(
     names: Sequence[str] | None = None,
 ) -> GradCheckReport:
     """Compare reverse mode (backward) with forward mode (jvp along each input) at inputs."""
+    __tracebackhide__ = True  # pytest shows the caller, not this frame
     point = as_floats(inputs)
     names = input_names(f, len(point), names)
     out, grads, _ = _backprop(f, point, names)

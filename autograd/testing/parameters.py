@@ -42,6 +42,7 @@ def check_parameter_grads(
     loss_fn() rebuilds the loss from the current parameters. Every .data and .grad is
     restored afterwards. Raises GradientMismatch (also when rebuilding is not bit-identical).
     """
+    __tracebackhide__ = True  # pytest shows the caller, not this frame
     if method not in ("richardson", "central"):
         raise ValueError(f"method must be 'richardson' or 'central', got {method!r}")
     pairs = [p if isinstance(p, tuple) else (None, p) for p in parameters]

@@ -12,10 +12,11 @@ from autograd.testing.safe_builder import SafeBuilder
 
 def _print_lines(printer: Any, source: str) -> None:
     """Show source in hypothesis's (IPython-style) pretty printer, one line per line."""
-    for line in source.splitlines():
-        printer.break_()
+    for n, line in enumerate(source.splitlines()):
+        if n:
+            printer.break_()
         printer.text(line)
-    printer.break_()
+    printer.break_()  # whatever hypothesis prints next starts on its own line
 
 
 @dataclass(frozen=True)
