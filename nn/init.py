@@ -11,6 +11,10 @@ def make_rng(seed: Any = None, rng: random.Random | None = None) -> random.Rando
     """The generator to draw from: rng if given, else random.Random(seed).
 
     seed=None gives a fresh, unseeded generator (a different model on every run).
+
+    Example:
+        >>> make_rng(7).random() == make_rng(7).random()
+        True
     """
     if rng is not None:
         if seed is not None:
@@ -24,7 +28,12 @@ def make_rng(seed: Any = None, rng: random.Random | None = None) -> random.Rando
 
 
 def default_scale(nin: int) -> float:
-    """1 / sqrt(nin): the weights' bound, so a weighted sum of nin unit inputs stays near 1."""
+    """1 / sqrt(nin): the weights' bound, so a weighted sum of nin unit inputs stays near 1.
+
+    Example:
+        >>> default_scale(16)
+        0.25
+    """
     return 1.0 / math.sqrt(nin)
 
 

@@ -37,7 +37,13 @@ class Module:
     """Whether a child's attribute name goes in front of its parameter names."""
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        """(attribute name, module) for each direct child, in attribute order."""
+        """(attribute name, module) for each direct child, in attribute order.
+
+        Example:
+            >>> from nn import MLP
+            >>> [name for name, _ in MLP(2, [3, 1], seed=0).named_children()]
+            ['layer1', 'layer2']
+        """
         for attr, value in vars(self).items():
             if isinstance(value, Module):
                 yield attr, value
@@ -47,7 +53,18 @@ class Module:
                         yield f"{attr}{i}", item
 
     def own_parameters(self) -> Iterator[tuple[str, Value]]:
-        """(name, Value) for parameters held directly by this module, not by its children."""
+        """(name, Value) for parameters held directly by this module, not by its children.
+
+        In Neuron, Layer and MLP only the neurons hold parameters directly.
+
+        Example:
+            >>> from nn import Layer
+            >>> layer = Layer(2, 2, seed=0)
+            >>> list(layer.own_parameters())
+            []
+            >>> [name for name, _ in layer.neurons[1].own_parameters()]
+            ['W[1,0]', 'W[1,1]', 'b[1]']
+        """
         for attr, value in vars(self).items():
             if isinstance(value, Value):
                 yield value.label or attr, value
@@ -109,11 +126,26 @@ class Module:
             stack.extend(reversed(children))
 
     def parameters(self) -> list[Value]:
-        """Every parameter as a list, in the order of `named_parameters()`."""
+        """Every parameter as a list, in the order of `named_parameters()`.
+
+        Example:
+            >>> from nn import MLP
+            >>> len(MLP(2, [3, 1], seed=0).parameters())  # (2*3 + 3) + (3*1 + 1)
+            13
+        """
         return [param for _, param in self.named_parameters()]
 
     def zero_grad(self) -> None:
-        """Set the gradient of every parameter to 0.0."""
+        """Set the gradient of every parameter to 0.0.
+
+        Example:
+            >>> from nn import Neuron
+            >>> n = Neuron(2, seed=0)
+            >>> n([1.0, 2.0]).backward()
+            >>> n.zero_grad()
+            >>> [p.grad for p in n.parameters()]
+            [0.0, 0.0, 0.0]
+        """
         for param in self.parameters():
             param.grad = 0.0
 

@@ -64,7 +64,14 @@ class Neuron(Module):
         self.b = Value(0.0, bias_name or "b") if bias else None
 
     def weighted_sum(self, x: Sequence[Any]) -> Value:
-        """sum_i w_i x_i + b, before the activation."""
+        """sum_i w_i x_i + b, before the activation.
+
+        Example:
+            >>> n = Neuron(2, seed=0)
+            >>> n.w[0].data, n.w[1].data, n.b.data = 1.0, 2.0, 0.5
+            >>> n.weighted_sum([3.0, 4.0]).data
+            11.5
+        """
         check_inputs(x, self.nin, "Neuron")
         if self.b is None:
             s = self.w[0] * x[0]
@@ -77,7 +84,14 @@ class Neuron(Module):
         return s
 
     def __call__(self, x: Sequence[Any]) -> Value:
-        """The neuron's output for the inputs x (numbers or Values)."""
+        """The neuron's output for the inputs x (numbers or Values).
+
+        Example:
+            >>> n = Neuron(1, activation="relu", seed=0)
+            >>> n.w[0].data = -1.0
+            >>> n([2.0]).data
+            0.0
+        """
         return ELEMENTWISE[self.activation](self.weighted_sum(x))
 
     def __repr__(self) -> str:

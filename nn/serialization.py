@@ -62,7 +62,15 @@ def save(model: Module, path: str | os.PathLike) -> Path:
 
 
 def read_state(path: str | os.PathLike) -> dict[str, Any]:
-    """Read and check a file written by `save`; return its state dict."""
+    """Read and check a file written by `save`; return its state dict.
+
+    Example:
+        >>> import tempfile, os
+        >>> from nn import Neuron
+        >>> path = save(Neuron(1, seed=0), os.path.join(tempfile.mkdtemp(), "n.json"))
+        >>> sorted(read_state(path))
+        ['b', 'w']
+    """
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as err:

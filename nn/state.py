@@ -14,11 +14,25 @@ _INDEXED = re.compile(r"^(?P<base>.+?)\[(?P<index>\d+(?:,\d+)*)\]$")
 
 
 class StateDictError(ValueError):
-    """A state dict (or saved file) does not fit the model; the model was left unchanged."""
+    """A state dict (or saved file) does not fit the model; the model was left unchanged.
+
+    Example:
+        >>> from nn import Neuron
+        >>> try:
+        ...     Neuron(1, seed=0).load_state_dict({"w": [1.0]})
+        ... except StateDictError as err:
+        ...     print(err)
+        state dict does not match the model: missing keys ['b']
+    """
 
 
 def split_name(name: str) -> tuple[str, tuple[int, ...]]:
-    """'W1[2,0]' -> ('W1', (2, 0)); 'b' -> ('b', ())."""
+    """Split a parameter name into its array name and index.
+
+    Example:
+        >>> split_name("W1[2,0]"), split_name("b")
+        (('W1', (2, 0)), ('b', ()))
+    """
     match = _INDEXED.match(name)
     if match is None:
         return name, ()

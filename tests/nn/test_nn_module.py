@@ -171,7 +171,7 @@ def test_base_module_call_is_not_implemented():
 @pytest.mark.parametrize(
     "name",
     ["nn.module", "nn.neuron", "nn.layer", "nn.mlp", "nn.losses", "nn.softmax", "nn.optim",
-     "nn.data", "nn.serialization", "nn.training"],
+     "nn.data", "nn.serialization", "nn.training", "nn.state", "nn.init"],
 )
 def test_docstring_examples_run(name):
     module = importlib.import_module(name)
