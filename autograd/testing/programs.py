@@ -133,11 +133,11 @@ class Expression:
         _print_lines(printer, self.source)
 
 
-class ProgramBuilder(SafeBuilder):
+class ProgramBuilder:
     """Builds a Program step by step; handles are positions."""
 
     def __init__(self, n_inputs: int, input_bound: Interval):
-        super().__init__()
+        self.safe = SafeBuilder(self._emit, self.bound_of)
         self.n_inputs = n_inputs
         self.input_bound = input_bound
         self.steps: list[Instruction] = []
@@ -146,6 +146,10 @@ class ProgramBuilder(SafeBuilder):
 
     def bound_of(self, handle: int) -> Interval:
         return self.bounds[handle]
+
+    def apply(self, kind: str, operands: tuple, constant: float | None = None) -> int:
+        """Append kind on operands (made safe first); return the new position."""
+        return self.safe.apply(kind, operands, constant)
 
     def _emit(self, kind: str, operands: tuple, constant: float | None) -> int:
         operand_bounds = tuple(self.bounds[k] for k in operands)
@@ -175,11 +179,11 @@ class Tree:
     bound: Interval
 
 
-class ExpressionBuilder(SafeBuilder):
+class ExpressionBuilder:
     """Builds expression trees; handles are Tree values, combined by concatenating steps."""
 
     def __init__(self, n_inputs: int, input_bound: Interval):
-        super().__init__()
+        self.safe = SafeBuilder(self._emit, self.bound_of)
         self.n_inputs = n_inputs
         self.input_bound = input_bound
 
@@ -189,6 +193,10 @@ class ExpressionBuilder(SafeBuilder):
 
     def bound_of(self, handle: Tree) -> Interval:
         return handle.bound
+
+    def apply(self, kind: str, operands: tuple, constant: float | None = None) -> Tree:
+        """The tree kind(operands) (made safe first)."""
+        return self.safe.apply(kind, operands, constant)
 
     def _emit(self, kind: str, operands: tuple, constant: float | None) -> Tree:
         steps: list[Instruction] = []

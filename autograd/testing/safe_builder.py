@@ -10,6 +10,7 @@ undefined, overflow, or have a derivative larger than a few thousand.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from autograd.testing.instructions import Interval, bound
@@ -20,16 +21,20 @@ SQUARE_ARGUMENT_LIMIT = 5.0
 
 
 class SafeBuilder:
-    """Base for program and expression builders; subclasses define _emit and bound_of."""
+    """Makes arguments safe, then calls emit(kind, operands, constant) -> handle.
 
-    def __init__(self) -> None:
+    bound_of(handle) gives a handle's interval; handles are whatever the caller uses
+    (positions in a program, subtrees of an expression).
+    """
+
+    def __init__(
+        self,
+        emit: Callable[[str, tuple, float | None], Any],
+        bound_of: Callable[[Any], Interval],
+    ) -> None:
+        self._emit = emit
+        self.bound_of = bound_of
         self._positive_forms: dict[Any, Any] = {}
-
-    def _emit(self, kind: str, operands: tuple, constant: float | None) -> Any:
-        raise NotImplementedError
-
-    def bound_of(self, handle: Any) -> Interval:
-        raise NotImplementedError
 
     def _magnitude(self, handle: Any) -> float:
         lo, hi = self.bound_of(handle)
