@@ -14,6 +14,9 @@ Slips in the seed, pointed out and checked here:
     the left-hand side: w_ij only affects t_hat_i, so there is no sum. Read literally,
     the sum makes every row of delta-W (and every entry of delta-b) the same number,
     which the engine disagrees with.
+  * Section 2 (the neural chain T = T_1 o T_2) stops after its definition. The check
+    below continues it: T_2 runs first, and the seed's delta-x of T_1 is the upstream
+    error that T_2's delta-w and delta-b formulas multiply (in place of f(y_i) - t_i).
   * x is written with m entries (x_1 ... x_m) and y_i sums k = 1 ... m, but W is m x n,
     so x has n entries and the sum runs to n. Here m = 3 and n = 4 to make that visible.
 
@@ -107,6 +110,49 @@ def check(activation: str = "tanh", seed: int = 0) -> dict:
     }
 
 
+def block_deltas(W, b, x, upstream, activation):
+    """The seed's formulas with a general upstream dL/dt_hat_i in place of f(y_i) - t_i."""
+    fp = F_PRIME[activation]
+    y = [sum(W[i][k] * x[k] for k in range(len(x))) + b[i] for i in range(len(W))]
+    delta_w = [[upstream[i] * fp(y[i]) * x[j] for j in range(len(x))] for i in range(len(W))]
+    delta_b = [upstream[i] * fp(y[i]) for i in range(len(W))]
+    delta_x = [sum(W[i][k] * fp(y[i]) * upstream[i] for i in range(len(W)))
+               for k in range(len(x))]
+    return y, delta_w, delta_b, delta_x
+
+
+def check_chain(seed: int = 0) -> float:
+    """Section 2: T = T_1 o T_2 (T_2 first); the largest |engine - chained seed formulas|."""
+    t2 = Layer(N, 5, activation="tanh", seed=seed, init_scale=1.0, weight_name="W2",
+               bias_name="b2")
+    t1 = Layer(5, M, activation="sigmoid", seed=seed + 1, init_scale=1.0, weight_name="W1",
+               bias_name="b1")
+    rng = random.Random(seed + 2000)
+    x = [rng.uniform(-1.0, 1.0) for _ in range(N)]
+    t = [rng.uniform(0.1, 0.9) for _ in range(M)]
+
+    def matrix(layer, name, rows, cols):
+        p = dict(layer.named_parameters())
+        return ([[p[f"{name}[{i},{j}]"].data for j in range(cols)] for i in range(rows)],
+                [p[f"b{name[1:]}[{i}]"].data for i in range(rows)])
+
+    (W2, b2), (W1, b1) = matrix(t2, "W2", 5, N), matrix(t1, "W1", M, 5)
+    y2 = [sum(W2[i][k] * x[k] for k in range(N)) + b2[i] for i in range(5)]
+    hidden = [math.tanh(v) for v in y2]
+    y1 = [sum(W1[i][k] * hidden[k] for k in range(5)) + b1[i] for i in range(M)]
+    errors = [F["sigmoid"](y1[i]) - t[i] for i in range(M)]
+    _, dW1, db1, d_hidden = block_deltas(W1, b1, hidden, errors, "sigmoid")
+    _, dW2, db2, _ = block_deltas(W2, b2, x, d_hidden, "tanh")
+
+    losses.half_sum_of_squares(t1(t2(x)), t).backward()
+    p1, p2 = dict(t1.named_parameters()), dict(t2.named_parameters())
+    engine = [[[p1[f"W1[{i},{j}]"].grad for j in range(5)] for i in range(M)],
+              [p1[f"b1[{i}]"].grad for i in range(M)],
+              [[p2[f"W2[{i},{j}]"].grad for j in range(N)] for i in range(5)],
+              [p2[f"b2[{i}]"].grad for i in range(5)]]
+    return max_abs_diff(engine, [dW1, db1, dW2, db2])
+
+
 def main() -> dict:
     print(__doc__.split("Run:")[0])
     results = {}
@@ -120,7 +166,11 @@ def main() -> dict:
         print(f"  updates (1.3)-(1.5), gamma={GAMMA}  {r['update']:.3e}")
         print(f"  slip: delta w as written, with sum over i: differs by {r['literal_delta_w']:.3e}")
         print(f"  slip: delta b as written, with sum over i: differs by {r['literal_delta_b']:.3e}")
+    chain = check_chain()
+    print(f"section 2, T = T_1 o T_2 with the deltas chained: {chain:.3e}")
     worst = max(r[k] for r in results.values() for k in ("delta_w", "delta_b", "delta_x", "update"))
+    worst = max(worst, chain)
+    results["chain"] = chain
     print(f"largest difference over all checks: {worst:.3e} (tolerance {TOLERANCE:g})")
     print("PASS" if worst <= TOLERANCE else "FAIL")
     return results

@@ -5,7 +5,7 @@ z_i = w_1 h_i1 + w_2 h_i2 + w_3 h_i3 + c, o_i = sigma(z_i), and the cost
 eps = 1/N sum_i L(z_i, y_i). The engine builds it as nn.MLP(2, [3, 1], tanh, linear)
 (U = W1, b = b1, W = W2, c = b2[0]) with nn.losses.binary_cross_entropy_with_logits,
 and its gradients are compared with the seed's vector-form backward equations,
-evaluated in plain Python (no engine):
+evaluated in plain Python (no engine), and with its scalar-form equations too:
 
     z-bar = (o - y) / N        W-bar = H^T z-bar       c-bar = z-bar^T 1
     H-bar = z-bar W            G-bar = H-bar (.) (1 - tanh^2(G))
@@ -81,13 +81,29 @@ def seed_backward(X, y, U, b, W, c):
     G_bar = hadamard(H_bar, [[1.0 - math.tanh(g) ** 2 for g in row] for row in G])
     U_bar = matmul(transpose(G_bar), X)
     b_bar = matmul(transpose(G_bar), ones)
+    scalar = seed_backward_scalar(X, y, U, b, W, c)
     second_line = sum(y[i] * math.log(1 + math.exp(-z[i][0]))
                       + (1 - y[i]) * math.log(1 + math.exp(z[i][0])) for i in range(n)) / n
     first_line = sum(y[i] * math.log(sigma(z[i][0]))
                      + (1 - y[i]) * math.log(1 - sigma(z[i][0])) for i in range(n)) / n
     return {"z_bar": [r[0] for r in z_bar], "W_bar": W_bar, "c_bar": c_bar, "U_bar": U_bar,
             "b_bar": [r[0] for r in b_bar], "loss": second_line, "loss_first_line": first_line,
-            "o": [r[0] for r in o]}
+            "o": [r[0] for r in o], "scalar": scalar}
+
+
+def seed_backward_scalar(X, y, U, b, W, c):
+    """The seed's scalar-form backward equations, one index at a time, plain Python."""
+    n, J, K = len(X), range(3), range(2)
+    g = [[U[j][0] * X[i][0] + U[j][1] * X[i][1] + b[j] for j in J] for i in range(n)]
+    h = [[math.tanh(g[i][j]) for j in J] for i in range(n)]
+    o = [sigma(sum(W[0][j] * h[i][j] for j in J) + c) for i in range(n)]
+    z_bar = [(o[i] - y[i]) / n for i in range(n)]
+    w_bar = [sum(z_bar[i] * h[i][j] for i in range(n)) for j in J]
+    c_bar = sum(z_bar)
+    g_bar = [[z_bar[i] * W[0][j] * (1 - math.tanh(g[i][j]) ** 2) for j in J] for i in range(n)]
+    u_bar = [[sum(g_bar[i][j] * X[i][k] for i in range(n)) for k in K] for j in J]
+    b_bar = [sum(g_bar[i][j] for i in range(n)) for j in J]
+    return {"w_bar": w_bar, "c_bar": c_bar, "u_bar": u_bar, "b_bar": b_bar}
 
 
 def make_problem(seed: int):
@@ -139,6 +155,11 @@ def check(seed: int = 1) -> dict:
         "c_bar": abs(engine["c_bar"] - seed_values["c_bar"]),
         "U_bar": max_abs_diff(engine["U_bar"], seed_values["U_bar"]),
         "b_bar": max_abs_diff(engine["b_bar"], seed_values["b_bar"]),
+        "scalar form": max(
+            max_abs_diff(engine["W_bar_row"][0], seed_values["scalar"]["w_bar"]),
+            abs(engine["c_bar"] - seed_values["scalar"]["c_bar"]),
+            max_abs_diff(engine["U_bar"], seed_values["scalar"]["u_bar"]),
+            max_abs_diff(engine["b_bar"], seed_values["scalar"]["b_bar"])),
         "first_line_is_minus_second": abs(seed_values["loss_first_line"] + seed_values["loss"]),
         "first_line_value": seed_values["loss_first_line"],
         "second_line_value": seed_values["loss"],
@@ -150,7 +171,7 @@ def check(seed: int = 1) -> dict:
     }
 
 
-CHECKS = ("loss", "z_bar", "W_bar", "c_bar", "U_bar", "b_bar")
+CHECKS = ("loss", "z_bar", "W_bar", "c_bar", "U_bar", "b_bar", "scalar form")
 
 
 def main() -> dict:
@@ -158,7 +179,7 @@ def main() -> dict:
     r = check()
     print(f"N = {N_POINTS} points; largest |engine - seed equation|:")
     for key in CHECKS:
-        print(f"  {key:<6} {r[key]:.3e}")
+        print(f"  {key:<11} {r[key]:.3e}")
     print("slip 1, the missing minus sign in L(z, y):")
     print(f"  first line as written: eps = {r['first_line_value']:.12f}")
     print(f"  second line:           eps = {r['second_line_value']:.12f}"

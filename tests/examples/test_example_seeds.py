@@ -28,6 +28,10 @@ def test_seed_000_delta_formulas(activation):
     assert r["literal_delta_b"] > SLIP
 
 
+def test_seed_000_neural_chain_section_2():
+    assert seed_000_neural_block.check_chain() <= TOLERANCE
+
+
 def test_seed_001_vector_form_backward_equations():
     r = seed_001_two_layer_bce.check()
     for key in seed_001_two_layer_bce.CHECKS:
