@@ -178,7 +178,8 @@ def draw_graph(
 
     graph_attr = {"rankdir": rankdir}
     if title:
-        graph_attr.update(label=title, labelloc="t", fontname="Helvetica")
+        label = title.replace("\\", "\\\\").replace("\n", "\\n")
+        graph_attr.update(label=label, labelloc="t", fontname="Helvetica")
     graph = graphviz.Digraph(
         "autograd", graph_attr=graph_attr, node_attr=VALUE_NODE, edge_attr=EDGE
     )

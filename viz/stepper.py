@@ -17,7 +17,9 @@ from viz.rendering import render_source, write_atomically
 TEMPLATE = "stepper_template.html"
 
 
-def ledger_data(ledger: Ledger, node_ids: dict[int, str], digits: int = 4) -> dict:
+def ledger_data(
+    ledger: Ledger, node_ids: dict[int, str], digits: int = 4, play_seconds: float = 0.9
+) -> dict:
     """The ledger as plain data for the page: SVG ids, names, numbers and their text."""
 
     def text(x: float) -> str:
@@ -53,7 +55,7 @@ def ledger_data(ledger: Ledger, node_ids: dict[int, str], digits: int = 4) -> di
             for node in ledger.order
         ],
         "steps": steps,
-        "play_interval_ms": 900,
+        "play_interval_ms": round(play_seconds * 1000),
     }
 
 
@@ -71,7 +73,7 @@ def _inline_svg(svg: str) -> str:
 
 def stepper_html(
     root: Any, path: str | os.PathLike, title: str | None = None, renderer: str = "auto",
-    digits: int = 4, **draw_options: Any,
+    digits: int = 4, play_seconds: float = 0.9, **draw_options: Any,
 ) -> Path:
     """Write a self-contained HTML page that steps through backprop of root; return its path.
 
@@ -79,7 +81,8 @@ def stepper_html(
     script: no network, it opens straight from disk. Buttons first/prev/play/next/last
     and the arrow keys move through the steps; each step highlights its node, shows the
     chain-rule line in words and numbers, and fills in the gradients computed so far.
-    `draw_options` go to `draw_graph`. The existing `.grad` values are not touched.
+    `play_seconds` is the pause between steps when playing. `draw_options` go to
+    `draw_graph`. The existing `.grad` values are not touched.
 
     Example:
         >>> from autograd import Value
@@ -92,7 +95,7 @@ def stepper_html(
     ledger = backprop_steps(root)
     drawing = draw_graph(root, grads=ledger.grads, digits=digits, **draw_options)
     svg = render_source(drawing.source, "svg", renderer).decode("utf-8")
-    data = ledger_data(ledger, drawing.node_ids, digits)
+    data = ledger_data(ledger, drawing.node_ids, digits, play_seconds)
     title = title or f"Backprop through {ledger.name(ledger.root)}, one chain-rule step at a time"
     template = resources.files("viz").joinpath(TEMPLATE).read_text(encoding="utf-8")
     page = (

@@ -1,0 +1,112 @@
+"""render_steps frames and the stepper page's content (the browser test clicks through it)."""
+
+import json
+import re
+
+import pytest
+
+pytest.importorskip("graphviz", reason="the graphviz Python package (viz extra) is not installed")
+
+from autograd import Value  # noqa: E402
+from viz import backprop_steps, render_steps, stepper_html  # noqa: E402
+from viz.rendering import RendererNotFoundError, find_renderer  # noqa: E402
+
+
+def neuron():
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+def has_renderer():
+    try:
+        find_renderer()
+    except RendererNotFoundError:
+        return False
+    return True
+
+
+needs_renderer = pytest.mark.skipif(
+    not has_renderer(), reason="no renderer: neither system dot nor graphviz-pure is installed"
+)
+
+
+def test_frames_fill_in_gradients_step_by_step(tmp_path):
+    o = neuron()
+    paths = render_steps(o, tmp_path, fmt="dot")
+    ledger = backprop_steps(o)
+    assert [p.name for p in paths] == [f"step_{k:03d}.dot" for k in range(len(ledger) + 1)]
+    unknown = [p.read_text().count("grad ?") for p in paths]
+    # 10 values; the seed frame knows only o, and each step adds its parents' gradients.
+    assert unknown == [9, 8, 6, 4, 2, 0]
+    assert "{o | data 0.7071 | grad 1.0000}" in paths[0].read_text()
+    assert "{n | data 0.8814 | grad 0.5000}" in paths[1].read_text()
+    assert "{x1 | data 2.0000 | grad -1.5000}" in paths[-1].read_text()
+    assert 'label="step 1 of 5\\ndo/dn += do/do * do/dn' in paths[1].read_text()
+    assert all(node.grad == 0.0 for node in ledger.order)
+
+
+def test_each_frame_highlights_its_step_node(tmp_path):
+    o = neuron()
+    ledger = backprop_steps(o)
+    paths = render_steps(o, tmp_path, fmt="dot")
+    for step, path in zip(ledger.steps, paths[1:], strict=True):
+        name = ledger.name(step.node)
+        highlighted = re.findall(r'label="\{([^ |]+) [^\n]*fillcolor="#ffd966"', path.read_text())
+        assert highlighted == [name]
+
+
+@needs_renderer
+def test_frames_render_to_svg(tmp_path):
+    paths = render_steps(neuron(), tmp_path / "frames")
+    assert len(paths) == 6
+    assert all(p.read_text().lstrip().startswith("<?xml") for p in paths)
+
+
+def test_frames_reject_unknown_formats(tmp_path):
+    with pytest.raises(ValueError, match="fmt must be"):
+        render_steps(neuron(), tmp_path, fmt="gif")
+
+
+def read_ledger_literal(page):
+    literal = re.search(r"const LEDGER = (\{.*?\});\n", page).group(1)
+    return json.loads(literal.replace("<\\/", "</"))
+
+
+@needs_renderer
+def test_stepper_page_is_self_contained_and_carries_the_engine_numbers(tmp_path):
+    o = neuron()
+    path = stepper_html(o, tmp_path / "step.html", title="neuron <demo>")
+    page = path.read_text()
+    assert "<title>neuron &lt;demo&gt;</title>" in page
+    assert "<svg" in page and "<?xml" not in page
+    # Nothing is fetched: no external scripts, styles, images or links.
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', page)
+    assert "<link" not in page and "@import" not in page
+    data = read_ledger_literal(page)
+    ledger = backprop_steps(o)
+    o.backward()
+    assert len(data["steps"]) == len(ledger.steps) == 5
+    for entry, step in zip(data["steps"], ledger.steps, strict=True):
+        assert entry["upstream"] == step.upstream == step.node.grad
+        for e, edge in zip(entry["edges"], step.edges, strict=True):
+            assert e["local"] == edge.local
+            assert e["contribution"] == edge.contribution
+            assert e["parent_grad"] == edge.parent_grad
+            assert f'id="{e["parent"]}"' in page and f'id="{e["edge"]}"' in page
+    finals = {e["parent_name"]: e["parent_grad"] for s in data["steps"] for e in s["edges"]}
+    assert finals["x1"] == pytest.approx(-1.5) and finals["w1"] == pytest.approx(1.0)
+
+
+@needs_renderer
+def test_stepper_page_escapes_script_breaking_labels(tmp_path):
+    x = Value(1.0, "</script><b>")
+    y = x.exp()
+    y.label = "y"
+    page = stepper_html(y, tmp_path / "p.html").read_text()
+    assert page.count("</script>") == 1  # only the page's own closing tag

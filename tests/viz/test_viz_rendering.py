@@ -1,0 +1,126 @@
+"""Rendering: system dot when on PATH, else graphviz-pure; formats, errors, atomic writes."""
+
+import os
+import shutil
+
+import pytest
+
+pytest.importorskip("graphviz", reason="the graphviz Python package (viz extra) is not installed")
+
+from autograd import Value  # noqa: E402
+from viz import (  # noqa: E402
+    draw_graph,
+    render,
+    rendering,  # noqa: E402
+)
+from viz.rendering import (  # noqa: E402
+    RendererNotFoundError,
+    RenderError,
+    find_renderer,
+    graphviz_pure_executable,
+    render_source,
+)
+
+PURE = graphviz_pure_executable()
+needs_pure = pytest.mark.skipif(PURE is None, reason="the graphviz-pure package is not installed")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="no system Graphviz `dot` on PATH"
+)
+
+
+def small_graph():
+    x = Value(2.0, "x")
+    y = (x * x).tanh()
+    y.label = "y"
+    y.backward()
+    return y
+
+
+@pytest.fixture
+def no_system_dot(monkeypatch):
+    real_which = shutil.which
+    monkeypatch.setattr(
+        rendering.shutil, "which", lambda name: None if name == "dot" else real_which(name)
+    )
+
+
+@needs_pure
+def test_graphviz_pure_is_found_through_its_package_metadata():
+    assert os.path.isfile(PURE) and os.access(PURE, os.X_OK)
+    assert os.path.basename(PURE).startswith("graphviz-pure")
+
+
+@needs_pure
+def test_without_system_dot_auto_uses_graphviz_pure(no_system_dot):
+    assert find_renderer().name == "graphviz-pure"
+    svg = render_source(draw_graph(small_graph()).source, "svg").decode()
+    assert "graphviz-pure" in svg  # its generator comment
+    assert "<svg" in svg and "grad 1.0000" in svg
+
+
+@needs_pure
+def test_graphviz_pure_writes_svg_and_png_files(tmp_path):
+    svg = render(small_graph(), tmp_path / "g.svg", renderer="graphviz-pure")
+    png = render(small_graph(), tmp_path / "g.png", renderer="graphviz-pure")
+    assert svg.read_text().lstrip().startswith("<?xml")
+    assert "data 0.9993" in svg.read_text()  # tanh(4) = 0.99933
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@needs_pure
+def test_pdf_needs_the_system_dot(tmp_path):
+    with pytest.raises(RendererNotFoundError, match="pdf output needs the system Graphviz"):
+        render(small_graph(), tmp_path / "g.pdf", renderer="graphviz-pure")
+    assert not (tmp_path / "g.pdf").exists()
+
+
+@needs_dot
+def test_system_dot_is_preferred_and_renders(tmp_path):
+    assert find_renderer().name == "dot"
+    svg = render(small_graph(), tmp_path / "g.svg", renderer="dot")
+    assert "grad 1.0000" in svg.read_text()
+
+
+def test_asking_for_dot_without_it_names_the_alternative(no_system_dot):
+    with pytest.raises(RendererNotFoundError, match="renderer='graphviz-pure'"):
+        find_renderer("dot")
+
+
+def test_no_renderer_at_all_says_what_to_install(no_system_dot, monkeypatch):
+    monkeypatch.setattr(rendering, "graphviz_pure_executable", lambda: None)
+    with pytest.raises(RendererNotFoundError, match=r"pip install 'gradledger\[viz\]'"):
+        find_renderer()
+
+
+def test_unknown_renderer_name_is_refused():
+    with pytest.raises(ValueError, match="renderer must be one of"):
+        find_renderer("neato")
+
+
+def test_dot_files_need_no_renderer(tmp_path, no_system_dot, monkeypatch):
+    monkeypatch.setattr(rendering, "graphviz_pure_executable", lambda: None)
+    path = render(small_graph(), tmp_path / "sub" / "g.dot")
+    assert path.read_text() == draw_graph(small_graph()).source
+
+
+def test_unknown_suffix_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="cannot tell the format"):
+        render(small_graph(), tmp_path / "g.bmp")
+
+
+@needs_pure
+def test_a_failed_render_leaves_no_file(tmp_path):
+    with pytest.raises(RenderError, match="failed to render svg"):
+        render_source("digraph { a -> }", "svg", renderer="graphviz-pure")
+    drawing = draw_graph(small_graph())
+    drawing.graph.body.append("\tthis is not dot ]]]\n")
+    with pytest.raises(RenderError):
+        drawing.render(tmp_path / "broken.svg", renderer="graphviz-pure")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_written_files_get_normal_permissions(tmp_path):
+    path = render(small_graph(), tmp_path / "g.dot")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
