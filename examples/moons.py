@@ -17,7 +17,7 @@ from pathlib import Path
 
 from nn import MLP, accuracy, data, losses, optim
 
-DEFAULT_PLOT = Path("out") / "moons.png"
+DEFAULT_PLOT = Path(__file__).resolve().parents[1] / "out" / "moons.png"
 
 
 def train(points: int = 100, steps: int = 100, seed: int = 1337, report=print):
