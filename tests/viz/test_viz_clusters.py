@@ -1,0 +1,103 @@
+"""Clusters per nn module and collapsed module boxes in draw_graph."""
+
+import re
+
+import pytest
+
+pytest.importorskip("graphviz", reason="the graphviz Python package (viz extra) is not installed")
+
+from autograd import Value  # noqa: E402
+from autograd.graph import topological_order  # noqa: E402
+from nn import MLP  # noqa: E402
+from viz import GraphTooLargeError, draw_graph  # noqa: E402
+from viz.clusters import module_scopes  # noqa: E402
+
+
+def model_and_loss():
+    model = MLP(2, [3, 1], seed=0)
+    x = [Value(0.5, "x0"), Value(-1.0, "x1")]
+    y_hat = model(x)[0]
+    y_hat.label = "y_hat"
+    loss = (y_hat - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    return model, loss
+
+
+def by_label(order):
+    return {node.label: node for node in order if node.label}
+
+
+def test_parameters_and_neuron_arithmetic_belong_to_their_neuron():
+    model, loss = model_and_loss()
+    order = topological_order(loss)
+    scopes = module_scopes(order, model)
+    nodes = by_label(order)
+    assert scopes.scope_of(id(nodes["W1[0,1]"])) == "layer1.neuron0"
+    assert scopes.scope_of(id(nodes["b1[2]"])) == "layer1.neuron2"
+    assert scopes.scope_of(id(nodes["W2[0,2]"])) == "layer2.neuron0"
+    assert scopes.scope_of(id(nodes["y_hat"])) == "layer2.neuron0"
+    # Inputs, the target constant and the loss arithmetic are outside the model.
+    for label in ("x0", "x1", "loss"):
+        assert scopes.scope_of(id(nodes[label])) is None
+    # Every product w*x of the first layer sits in the neuron that owns w.
+    for node in order:
+        if node.op == "*" and node.parents[0].label.startswith("W1["):
+            row = node.parents[0].label[3]
+            assert scopes.scope_of(id(node)) == f"layer1.neuron{row}"
+        if node.op == "tanh":
+            assert scopes.scope_of(id(node)).startswith("layer1.neuron")
+
+
+def test_clusters_nest_neurons_inside_layers():
+    model, loss = model_and_loss()
+    source = draw_graph(loss, modules=model).source
+    assert source.count("subgraph cluster_") == 6  # 2 layers, 3 + 1 neurons
+    layer1 = source.index("label=layer1 ")
+    neuron0 = source.index('label="layer1.neuron0"')
+    layer2 = source.index("label=layer2 ")
+    assert layer1 < neuron0 < layer2
+    w = re.search(r'\tv\d+ \[label="\{W1\[0,1\]', source).start()
+    assert neuron0 < w < source.index('label="layer1.neuron1"')
+
+
+def test_collapsing_a_layer_folds_it_into_one_box():
+    model, loss = model_and_loss()
+    full = draw_graph(loss, modules=model)
+    folded = draw_graph(loss, modules=model, collapse=["layer1"])
+    source = folded.source
+    assert "W1[" not in source and "b1[" not in source
+    match = re.search(r'\tm1 \[label="layer1\\n\((\d+) values\)"', source)
+    assert match
+    # 3 neurons x (2 weights + bias + 2 products + 2 sums + tanh) = 24 values folded.
+    assert int(match.group(1)) == 24
+    assert len(folded.node_ids) == len(full.node_ids) - 24
+    assert source.count("subgraph cluster_") == 2  # layer2 and its neuron remain
+    # The box feeds the second layer's products; edges from inputs are dashed and single.
+    assert re.search(r"\tm0 -> v\d+_op \[label=", source)
+    assert len(re.findall(r'\tv\d+ -> m1 \[style="dashed"\]', source)) == 2
+
+
+def test_max_nodes_counts_a_box_as_one_node():
+    model, loss = model_and_loss()
+    values = len(topological_order(loss))
+    with pytest.raises(GraphTooLargeError, match="collapse="):
+        draw_graph(loss, modules=model, max_nodes=values - 1)
+    draw_graph(loss, modules=model, collapse=["layer1"], max_nodes=values - 23)
+
+
+def test_collapse_errors_name_the_problem():
+    model, loss = model_and_loss()
+    with pytest.raises(ValueError, match="no module named 'layer9'.*'layer1'"):
+        draw_graph(loss, modules=model, collapse=["layer9"])
+    with pytest.raises(ValueError, match="collapse=... needs modules=model"):
+        draw_graph(loss, collapse=["layer1"])
+    with pytest.raises(TypeError, match="takes an nn Module"):
+        draw_graph(loss, modules=[1, 2])
+
+
+def test_clustered_dot_is_deterministic():
+    model, loss = model_and_loss()
+    again_model, again_loss = model_and_loss()
+    first = draw_graph(loss, modules=model, collapse=["layer2.neuron0"]).source
+    assert first == draw_graph(again_loss, modules=again_model, collapse=["layer2.neuron0"]).source
