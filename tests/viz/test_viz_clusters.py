@@ -67,7 +67,7 @@ def test_collapsing_a_layer_folds_it_into_one_box():
     folded = draw_graph(loss, modules=model, collapse=["layer1"])
     source = folded.source
     assert "W1[" not in source and "b1[" not in source
-    match = re.search(r'\tm1 \[label="layer1\\n\((\d+) values\)"', source)
+    match = re.search(r'\tm0 \[label="layer1\\n\((\d+) values\)"', source)
     assert match
     # 3 neurons x (2 weights + bias + 2 products + 2 sums + tanh) = 24 values folded.
     assert int(match.group(1)) == 24
@@ -75,7 +75,7 @@ def test_collapsing_a_layer_folds_it_into_one_box():
     assert source.count("subgraph cluster_") == 2  # layer2 and its neuron remain
     # The box feeds the second layer's products; edges from inputs are dashed and single.
     assert re.search(r"\tm0 -> v\d+_op \[label=", source)
-    assert len(re.findall(r'\tv\d+ -> m1 \[style="dashed"\]', source)) == 2
+    assert len(re.findall(r'\tv\d+ -> m0 \[style="dashed"\]', source)) == 2
 
 
 def test_max_nodes_counts_a_box_as_one_node():
