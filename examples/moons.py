@@ -87,12 +87,20 @@ def save_plot(model: MLP, X, y, path: Path, resolution: int = 80) -> Path | None
     return path
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an int >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("plot", nargs="?", type=Path, default=DEFAULT_PLOT,
                         help=f"where to write the PNG (default {DEFAULT_PLOT})")
-    parser.add_argument("--steps", type=int, default=100)
-    parser.add_argument("--points", type=int, default=100)
+    parser.add_argument("--steps", type=positive_int, default=100)
+    parser.add_argument("--points", type=positive_int, default=100)
     args = parser.parse_args(argv)
     start = time.perf_counter()
     model, X, y, history = train(args.points, args.steps)

@@ -50,3 +50,10 @@ def test_main_writes_the_plot_where_asked(tmp_path, capsys):
     assert "final training accuracy" in out and str(target) in out
     assert target.exists()
     assert status in (0, 1)  # 3 steps need not reach 100%; the full run is checked by hand
+
+
+def test_main_rejects_non_positive_counts(capsys):
+    with pytest.raises(SystemExit) as info:
+        moons.main(["--steps", "0"])
+    assert info.value.code == 2
+    assert "must be at least 1" in capsys.readouterr().err
