@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--formulas", action="store_true", help="label graph edges with formulas too"
     )
+    parser.add_argument(
+        "--max-nodes", type=int, default=2000, metavar="N",
+        help="refuse to draw graphs with more values than this (default: 2000)",
+    )
     return parser
 
 
@@ -90,7 +94,10 @@ def _number(x: float) -> str:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI on argv (default sys.argv[1:]); return the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.max_nodes < 1:
+        parser.error("--max-nodes must be at least 1")
     try:
         expression = parse(args.expression)
         values = parse_bindings(args.at, expression.names)
@@ -131,10 +138,11 @@ def _write_files(root: Value, args: argparse.Namespace) -> int:
         return EXIT_ENVIRONMENT
     try:
         for flag, path in wanted:
+            options = {"formulas": args.formulas, "max_nodes": args.max_nodes}
             if flag == "html":
-                written = stepper_html(root, path, formulas=args.formulas)
+                written = stepper_html(root, path, **options)
             else:
-                written = render(draw_graph(root, formulas=args.formulas), path, fmt=flag)
+                written = render(draw_graph(root, **options), path, fmt=flag)
             print(f"wrote {written}")
     except MissingGraphvizError as err:
         print(f"python -m autograd: error: --{flag} needs graphviz: {err}", file=sys.stderr)

@@ -1,0 +1,139 @@
+"""`python -m autograd`: value, gradients, ledger, files, and one-line errors with exit 2."""
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograd.__main__ import run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(capsys, *argv):
+    try:
+        status = run(list(argv))
+    except SystemExit as exit_:  # argparse's own usage errors
+        status = exit_.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_the_issue_example_prints_value_gradients_and_ledger(capsys):
+    status, out, err = cli(capsys, "tanh(w*x + b)", "--at", "w=-3", "x=2", "b=6.88")
+    assert status == 0 and err == ""
+    lines = out.splitlines()
+    o = math.tanh(-3.0 * 2.0 + 6.88)
+    value = float(lines[0].split(" = ")[1].split()[0])
+    assert lines[0].startswith("tanh(w*x + b) = ") and value == pytest.approx(o, rel=1e-15)
+    assert lines[0].endswith("at w=-3.0, x=2.0, b=6.88")
+    assert lines[1] == "gradients:"
+    grads = {}
+    for line in lines[2:5]:
+        name, number = line.split(" = ")
+        grads[name.strip()] = float(number)
+    assert grads["d/dw"] == pytest.approx((1 - o * o) * 2.0, rel=1e-12)
+    assert grads["d/dx"] == pytest.approx((1 - o * o) * -3.0, rel=1e-12)
+    assert grads["d/db"] == pytest.approx(1 - o * o, rel=1e-12)
+    assert "chain-rule ledger" in out
+    ledger_rows = [line for line in lines if line.startswith(("0 ", "1 ", "2 ", "3 "))]
+    assert len(ledger_rows) == 4
+    assert "1 - (tanh(w*x + b))**2" in out
+
+
+def test_ledger_styles(capsys):
+    _, markdown, _ = cli(capsys, "x*y", "--at", "x=2", "y=3", "--ledger", "markdown")
+    assert "| 1 | x*y | 1.0000 | x | 3.0000 | `y` | 3.0000 | 3.0000 |" in markdown
+    _, latex, _ = cli(capsys, "x*y", "--at", "x=2", "y=3", "--ledger", "latex")
+    assert r"\begin{tabular}" in latex
+    _, none, _ = cli(capsys, "x*y", "--at", "x=2", "y=3", "--ledger", "none")
+    assert "ledger" not in none and "d/dx = 3.0" in none
+
+
+def test_writes_svg_png_dot_and_html(capsys, tmp_path):
+    pytest.importorskip("graphviz", reason="the graphviz Python package (viz extra) is missing")
+    from viz.rendering import RendererNotFoundError, find_renderer
+
+    try:
+        find_renderer()
+    except RendererNotFoundError:
+        pytest.skip("no renderer: neither system dot nor graphviz-pure is installed")
+    paths = {kind: tmp_path / f"out/g.{kind}" for kind in ("svg", "png", "dot", "html")}
+    argv = ["tanh(w*x + b)", "--at", "w=-3", "x=2", "b=6.88", "--formulas"]
+    for kind, path in paths.items():
+        argv += [f"--{kind}", str(path)]
+    status, out, err = cli(capsys, *argv)
+    assert status == 0, err
+    for path in paths.values():
+        assert f"wrote {path}" in out
+    assert paths["svg"].read_text().lstrip().startswith("<?xml")
+    assert paths["png"].read_bytes()[:4] == b"\x89PNG"
+    assert "x = 2.0000" in paths["dot"].read_text()  # d(w*x)/dw with its formula
+    assert "const LEDGER" in paths["html"].read_text()
+
+
+def test_missing_graphviz_is_one_line_and_exit_1(capsys, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz now fails
+    status, out, err = cli(capsys, "x*2", "--at", "x=1", "--svg", str(tmp_path / "g.svg"))
+    assert status == 1
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "pip install 'gradledger[viz]'" in err
+    assert not (tmp_path / "g.svg").exists()
+    assert "d/dx = 2.0" in out  # the printed part still ran
+
+
+def test_a_graph_over_the_size_guard_is_a_one_line_error(capsys, tmp_path):
+    pytest.importorskip("graphviz", reason="the graphviz Python package (viz extra) is missing")
+    argv = ["x*2", "--at", "x=1", "--max-nodes", "2", "--dot", str(tmp_path / "g.dot")]
+    status, _, err = cli(capsys, *argv)
+    assert status == 2 and "max_nodes=2" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["x.__class__", "--at", "x=1"], "attribute access is not allowed (at column 1)"),
+        (["__import__('os').system('true')"], "calling an expression is not allowed"),
+        (["__import__('os')"], "calling '__import__' is not allowed (at column 1)"),
+        (["(lambda: 1)()"], "calling an expression is not allowed"),
+        (["[x for x in (1, 2)]"], "a list comprehension is not allowed"),
+        (["w*x + b", "--at", "w=1", "x=2"], "no value for 'b': give it with --at b=NUMBER"),
+        (["x*2", "--at", "x=1", "q=3"], "'q' does not appear in the expression (its names: x)"),
+        (["x*2", "--at", "x=abc"], "'abc' is not a number"),
+        (["x*2", "--at", "x"], "write NAME=NUMBER"),
+        (["x*2", "--at", "x=1", "x=2"], "'x' is given twice"),
+        (["x" * 5000], "the expression is 5000 characters long; the limit is 2000"),
+        (["x +", "--at", "x=1"], "not a valid expression"),
+        (["log(x)", "--at", "x=-1"], "log(x) needs x > 0"),
+        (["1/x", "--at", "x=0"], "division by zero"),
+        (["exp(x)", "--at", "x=1000"], "overflows"),
+        ([], "the following arguments are required: expression"),
+        (["x", "--at", "x=1", "--bogus"], "unrecognized arguments: --bogus"),
+        (["x", "--ledger", "html", "--at", "x=1"], "argument --ledger: invalid choice"),
+        (["x", "--at", "x=1", "--max-nodes", "0"], "--max-nodes must be at least 1"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_no_traceback(capsys, argv, message):
+    status, out, err = cli(capsys, *argv)
+    assert status == 2
+    assert message in err
+    assert err.count("\n") == 1 and err.startswith("python -m autograd: error: ")
+    assert "Traceback" not in err and out == ""
+
+
+def run_module(*argv):
+    return subprocess.run(
+        [sys.executable, "-m", "autograd", *argv],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+
+
+def test_as_a_real_process():
+    done = run_module("tanh(w*x + b)", "--at", "w=-3", "x=2", "b=6.88")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("tanh(w*x + b) = 0.70641932039723")
+    refused = run_module("__import__('os').system('echo hacked')")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
