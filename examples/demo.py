@@ -1,6 +1,24 @@
-"""The demo: one neuron from the micrograd lecture, forward values and every gradient."""
+"""The demo: the micrograd lecture's neuron end to end.
+
+Prints the forward values and gradients, the chain-rule ledger of backprop and the path
+sums behind one gradient, then writes the graph as SVG and a page that steps through
+backprop in a browser (default folder out/, or the first command-line argument).
+"""
+
+import sys
+from pathlib import Path
 
 from autograd import Value
+from viz import (
+    GraphTooLargeError,
+    MissingGraphvizError,
+    RendererNotFoundError,
+    RenderError,
+    draw_graph,
+    explain,
+    print_steps,
+    stepper_html,
+)
 
 
 def neuron():
@@ -12,20 +30,41 @@ def neuron():
     x1w1.label = "x1*w1"
     x2w2 = x2 * w2
     x2w2.label = "x2*w2"
-    n = x1w1 + x2w2 + b
+    x1w1x2w2 = x1w1 + x2w2
+    x1w1x2w2.label = "x1*w1 + x2*w2"
+    n = x1w1x2w2 + b
     n.label = "n"
     o = n.tanh()
     o.label = "o"
-    return o, [x1, w1, x2, w2, b, x1w1, x2w2, n, o]
+    return o, [x1, w1, x2, w2, b, x1w1, x2w2, x1w1x2w2, n, o]
+
+
+def write_pictures(o: Value, folder: Path) -> list[Path]:
+    """Write the graph (SVG) and the stepper (HTML) into folder; return their paths."""
+    graph = draw_graph(o, formulas=True).render(folder / "neuron.svg")
+    page = stepper_html(o, folder / "neuron_stepper.html", title="The lecture's neuron")
+    return [graph, page]
 
 
 def main() -> None:
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("out")
     o, nodes = neuron()
+    print("o = tanh(x1*w1 + x2*w2 + b)\n")
+    print_steps(o)  # the ledger comes from the engine's own backward loop
     o.backward()
-    print("o = tanh(x1*w1 + x2*w2 + b)")
-    print(f"{'node':>8} {'data':>12} {'grad':>12}")
+    print(f"\n{'node':>14} {'data':>10} {'grad':>10}")
     for node in nodes:
-        print(f"{node.label:>8} {node.data:12.6f} {node.grad:12.6f}")
+        print(f"{node.label:>14} {node.data:10.4f} {node.grad:10.4f}")
+    print()
+    print(explain(o, nodes[1]))  # w1: one path, the product of its local derivatives
+    print()
+    try:
+        paths = write_pictures(o, folder)
+    except (MissingGraphvizError, RendererNotFoundError, RenderError, GraphTooLargeError) as err:
+        print(f"no pictures written: {err}")
+        return
+    print(f"graph:   {paths[0]}")
+    print(f"stepper: {paths[1]}   (open it in a browser; arrow keys step through backprop)")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,24 @@
+"""The README's demo: the lecture neuron's ledger, gradients, and the files it writes."""
+
+import sys
+
+import pytest
+
+from examples import demo
+
+
+def test_demo_prints_the_ledger_and_writes_svg_and_stepper(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["demo.py", str(tmp_path / "pictures")])
+    demo.main()
+    out = capsys.readouterr().out
+    assert "1 - o**2" in out  # the ledger's first chain-rule line
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.strip()}
+    assert rows["x1"] == ["2.0000", "-1.5000"] and rows["w1"] == ["-3.0000", "1.0000"]
+    assert rows["w2"] == ["1.0000", "0.0000"] and rows["b"] == ["6.8814", "0.5000"]
+    assert "o -> n -> x1*w1 + x2*w2 -> x1*w1 -> w1" in out
+    if "no pictures written" in out:
+        pytest.skip("no graphviz or renderer installed: " + out.split("no pictures written")[1])
+    svg = tmp_path / "pictures" / "neuron.svg"
+    page = tmp_path / "pictures" / "neuron_stepper.html"
+    assert f"graph:   {svg}" in out and f"stepper: {page}" in out
+    assert "<svg" in svg.read_text() and "const LEDGER" in page.read_text()
