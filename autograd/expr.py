@@ -167,6 +167,8 @@ def _check(node: ast.AST, names: list[str]) -> None:
 
 
 def _label(expression: Expression, node: ast.AST) -> str:
+    if node.end_lineno != node.lineno or node.end_col_offset - node.col_offset > 4 * MAX_LABEL:
+        return ""
     segment = ast.get_source_segment(expression.text, node) or ""
     segment = " ".join(segment.split())
     return segment if len(segment) <= MAX_LABEL else ""
