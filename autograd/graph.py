@@ -12,24 +12,25 @@ def topological_order(root: Any) -> list:
     the same on every run and a million-node chain needs no recursion.
     """
     order = []
-    expanded = set()
-    emitted = set()
+    emit = order.append
+    seen = set()  # Values hash by identity, so the nodes themselves are the keys
+    mark = seen.add
     stack = [root]
+    push = stack.append
+    pop = stack.pop
     while stack:
-        node = stack[-1]
-        key = id(node)
-        if key in expanded:
-            stack.pop()
-            if key not in emitted:
-                emitted.add(key)
-                order.append(node)
+        node = pop()
+        if node is None:  # marker: all parents of the node under it are now emitted
+            emit(pop())
             continue
-        expanded.add(key)
-        parents = node.parents
-        for i in range(len(parents) - 1, -1, -1):
-            parent = parents[i]
-            if id(parent) not in expanded:
-                stack.append(parent)
+        if node in seen:
+            continue
+        mark(node)
+        push(node)
+        push(None)
+        for parent in reversed(node.parents):
+            if parent not in seen:
+                push(parent)
     return order
 
 

@@ -80,9 +80,7 @@ class Value:
             data = op.forward(self.data)
         except (ArithmeticError, ValueError) as err:
             raise domain_error_for(err)(f"{err} (input: {_describe(self)})") from None
-        if _recording.get():
-            return Value(data, "", (self,), op)
-        return Value(data)
+        return _result(data, (self,), op)
 
     def _binary(self, op: Op, other: Any) -> Value:
         if not isinstance(other, Value):
@@ -93,9 +91,7 @@ class Value:
             raise domain_error_for(err)(
                 f"{err} (inputs: {_describe(self)}, {_describe(other)})"
             ) from None
-        if _recording.get():
-            return Value(data, "", (self, other), op)
-        return Value(data)
+        return _result(data, (self, other), op)
 
     def _reflected(self, op: Op, other: Any) -> Value:
         return Value(other)._binary(op, self)
@@ -177,3 +173,23 @@ class Value:
         `autograd.grad`, which leaves `.grad` alone. On error nothing is changed.
         """
         backprop.backward(self, grad, create_graph=create_graph)
+
+
+_new_value = object.__new__
+
+
+def _result(data: Any, parents: tuple, op: Op) -> Value:
+    """The Value an op returns; skips __init__ (its checks and call cost) on the hot path."""
+    if type(data) is not float:
+        data = _as_float(data, "")
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _recording.get():
+        out.parents = parents
+        out._op = op
+    else:
+        out.parents = ()
+        out._op = None
+    return out

@@ -1,0 +1,82 @@
+"""Where this engine spends its time on the random graph: python3 benchmarks/where_time_goes.py
+
+Times each phase of build + backward (best of several runs, default GC on, and the build
+once more with the cycle collector off), then prints cProfile's busiest functions.
+Uses the current interpreter; no peers needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script too
+
+from autograd import Value  # noqa: E402
+from autograd.backprop import propagate  # noqa: E402
+from autograd.graph import topological_order  # noqa: E402
+from benchmarks.workloads.random_graph import build, make_program  # noqa: E402
+
+
+def phase_times(nodes: int, seed: int, repeats: int) -> dict[str, float]:
+    """Best-of-`repeats` seconds for each phase of build + backward."""
+    program = make_program(seed=seed, nodes=nodes)
+    best: dict[str, float] = {}
+
+    def note(phase: str, seconds: float) -> None:
+        best[phase] = min(best.get(phase, seconds), seconds)
+
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        graph = build(program, Value, "tanh")
+        note("build", time.perf_counter() - start)
+        root = graph[-1]
+        start = time.perf_counter()
+        order = topological_order(root)
+        note("topological_order", time.perf_counter() - start)
+        start = time.perf_counter()
+        propagate(root, order=order)
+        note("propagate (given the order)", time.perf_counter() - start)
+        start = time.perf_counter()
+        root.backward()
+        note("backward (order + propagate + write .grad)", time.perf_counter() - start)
+        del graph, root, order
+        gc.collect()
+        gc.disable()
+        start = time.perf_counter()
+        graph = build(program, Value, "tanh")
+        note("build with the cycle collector off", time.perf_counter() - start)
+        gc.enable()
+        del graph
+    return best
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--top", type=int, default=12, help="cProfile rows to print")
+    args = parser.parse_args(argv)
+
+    print(f"Phases, best of {args.repeats} ({args.nodes:,} nodes):")
+    for phase, seconds in phase_times(args.nodes, args.seed, args.repeats).items():
+        print(f"  {phase:<45} {seconds:.3f} s  ({seconds / args.nodes * 1e9:,.0f} ns/node)")
+
+    program = make_program(seed=args.seed, nodes=args.nodes)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    build(program, Value, "tanh")[-1].backward()
+    profiler.disable()
+    print("\ncProfile of one build + backward (profiling adds a cost per call):")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
