@@ -62,6 +62,7 @@ def measure_memory(engine: Engine, program: Program) -> dict[str, Any]:
     unreachable objects it had to find.
     """
     value = engine.value_type()
+    was_tracing = tracemalloc.is_tracing()
     gc.collect()
     gc.disable()
     tracemalloc.start()
@@ -78,7 +79,8 @@ def measure_memory(engine: Engine, program: Program) -> dict[str, Any]:
         after_drop = tracemalloc.get_traced_memory()[0]
         found = gc.collect()
     finally:
-        tracemalloc.stop()
+        if not was_tracing:
+            tracemalloc.stop()
         gc.enable()
     return {
         "engine": engine.name,

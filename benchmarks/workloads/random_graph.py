@@ -41,8 +41,12 @@ def make_program(seed: int = 0, nodes: int = 100_000, leaf_fraction: float = 0.0
     # Stop while the pairwise sum of the still-unused nodes fits into the node budget.
     while n_leaves + len(steps) + len(unused) - 1 < nodes:
         size = n_leaves + len(steps)
-        code = rng.randrange(3)
-        a = rng.randrange(size)
+        if n_leaves + len(steps) + len(unused) == nodes:
+            # One node left in the budget: a unary op on an unused node adds exactly one.
+            code, a = UNARY, rng.choice(sorted(unused))
+        else:
+            code = rng.randrange(3)
+            a = rng.randrange(size)
         b = rng.randrange(size) if code != UNARY else a
         unused.discard(a)
         unused.discard(b)
