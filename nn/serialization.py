@@ -53,12 +53,20 @@ def save(model: Module, path: str | os.PathLike) -> Path:
             file.write(text)
             file.flush()
             os.fsync(file.fileno())
+        os.chmod(temp_name, _new_file_mode())  # mkstemp makes 0600; give the usual mode
         os.replace(temp_name, target)
     except BaseException:
         if os.path.exists(temp_name):
             os.unlink(temp_name)
         raise
     return target
+
+
+def _new_file_mode() -> int:
+    """The mode open() would give a new file under the current umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def read_state(path: str | os.PathLike) -> dict[str, Any]:

@@ -205,3 +205,12 @@ def test_custom_module_with_scalar_and_incomplete_arrays():
 
     with pytest.raises(StateDictError, match="do not fill a full array"):
         Gappy().state_dict()
+
+
+def test_saved_file_gets_the_usual_permissions(tmp_path):
+    old_umask = os.umask(0o022)
+    try:
+        path = nn.save(MLP(2, [2, 1], seed=0), tmp_path / "model.json")
+    finally:
+        os.umask(old_umask)
+    assert path.stat().st_mode & 0o777 == 0o644
