@@ -38,7 +38,7 @@ def node_names(order: Iterable[Any]) -> dict[int, str]:
 
 def wrap_name(name: str) -> str:
     """Put a name in parentheses unless it is one word, so `d(x1*w1)` reads right."""
-    return name if re.fullmatch(r"[\w.%]+", name) else f"({name})"
+    return name if re.fullmatch(r"[\w.%\[\],]+", name) else f"({name})"
 
 
 def formula_in_names(node: Any, index: int, names: dict[int, str]) -> str:

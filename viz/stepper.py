@@ -25,14 +25,15 @@ def ledger_data(
     def text(x: float) -> str:
         return format_number(x, digits)
 
+    # Nodes folded into a collapsed module's box have no id in the picture (None).
     steps = []
     for step in ledger.steps:
-        node_id = node_ids[id(step.node)]
+        node_id = node_ids.get(id(step.node))
         edges = [
             {
-                "parent": node_ids[id(edge.parent)],
+                "parent": node_ids.get(id(edge.parent)),
                 "parent_name": ledger.name(edge.parent),
-                "edge": f"e{node_id[1:]}_{edge.index}",
+                "edge": f"e{node_id[1:]}_{edge.index}" if node_id else None,
                 "formula": ledger.formula_in_names(step, edge),
                 "local": edge.local, "local_text": text(edge.local),
                 "contribution": edge.contribution,
@@ -45,14 +46,15 @@ def ledger_data(
         steps.append({
             "node": node_id, "name": ledger.name(step.node), "op": step.node.op,
             "upstream": step.upstream, "upstream_text": text(step.upstream),
-            "out_edge": f"e{node_id[1:]}_out", "edges": edges,
+            "out_edge": f"e{node_id[1:]}_out" if node_id else None, "edges": edges,
         })
     return {
-        "root": {"id": node_ids[id(ledger.root)], "name": ledger.name(ledger.root)},
+        "root": {"id": node_ids.get(id(ledger.root)), "name": ledger.name(ledger.root)},
         "seed": ledger.seed, "seed_text": text(ledger.seed),
         "nodes": [
             {"id": node_ids[id(node)], "name": ledger.name(node), "data": node.data}
             for node in ledger.order
+            if id(node) in node_ids
         ],
         "steps": steps,
         "play_interval_ms": round(play_seconds * 1000),

@@ -184,3 +184,6 @@ def test_keys_and_buttons_move_and_play_runs_to_the_end(browser_page, tmp_path):
         timeout=30_000,
     )
     assert page.inner_text("#play") == "\u25b6 play"
+    page.click("#zoom")
+    assert page.get_attribute("#graph", "class") == "actual-size"
+    assert page.inner_text("#zoom") == "fit to width"

@@ -110,3 +110,21 @@ def test_stepper_page_escapes_script_breaking_labels(tmp_path):
     y.label = "y"
     page = stepper_html(y, tmp_path / "p.html").read_text()
     assert page.count("</script>") == 1  # only the page's own closing tag
+
+
+@needs_renderer
+def test_stepper_with_a_collapsed_module_marks_folded_nodes_as_not_drawn(tmp_path):
+    from nn import MLP
+
+    model = MLP(2, [2, 1], seed=0)
+    loss = (model([Value(0.5, "x0"), Value(-1.0, "x1")])[0] - 1.0) ** 2
+    page = stepper_html(loss, tmp_path / "p.html", modules=model, collapse=["layer1"])
+    data = read_ledger_literal(page.read_text())
+    ledger = backprop_steps(loss)
+    assert len(data["steps"]) == len(ledger.steps)
+    folded = [s for s in data["steps"] if s["node"] is None]
+    # layer1: 2 neurons x (2 products + 2 sums + tanh) = 10 steps with no drawn node.
+    assert len(folded) == 10 and all(s["out_edge"] is None for s in folded)
+    drawn = {node["id"] for node in data["nodes"]}
+    parents = [e["parent"] for s in data["steps"] for e in s["edges"]]
+    assert all(parent in drawn or parent is None for parent in parents)
