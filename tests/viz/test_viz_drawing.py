@@ -153,3 +153,30 @@ def test_jupyter_display_is_svg():
     svg = draw_graph(a_times_b_plus_a())._repr_svg_()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     assert "grad &#45;2.0000" in svg or "grad -2.0000" in svg
+
+
+def test_dot_is_identical_across_processes_and_hash_seeds():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from nn import MLP\n"
+        "from autograd import Value\n"
+        "from viz import draw_graph\n"
+        "m = MLP(2, [3, 1], seed=0)\n"
+        "loss = (m([Value(0.5, 'x0'), Value(-1.0, 'x1')])[0] - 1.0) ** 2\n"
+        "loss.backward()\n"
+        "print(draw_graph(loss, modules=m, collapse=['layer1.neuron1'], formulas=True).source)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env=env,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] and "subgraph cluster_" in outputs[0]
