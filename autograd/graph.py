@@ -28,9 +28,17 @@ def topological_order(root: Any) -> list:
         mark(node)
         push(node)
         push(None)
-        for parent in reversed(node.parents):
-            if parent not in seen:
-                push(parent)
+        parents = node.parents
+        if len(parents) == 2:  # most nodes: spelled out, without a reversed() iterator
+            a, b = parents
+            if b not in seen:
+                push(b)
+            if a not in seen:
+                push(a)
+        else:
+            for parent in reversed(parents):
+                if parent not in seen:
+                    push(parent)
     return order
 
 
