@@ -150,6 +150,8 @@ def draw_graph(
         >>> 'v0 -> v2_op [label="-3.0000" id="e2_0"]' in source
         True
     """
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"draw_graph: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
     graphviz = import_graphviz()
     order = topological_order(root)
     names = node_names(order)
@@ -247,7 +249,7 @@ def draw_graph(
                     text = f"{formula} = {text}"
             parent_key = id(parent)
             style = _path_style(parent_key in on_broken_path, is_highlight)
-            if local != local or local in (math.inf, -math.inf):
+            if not math.isfinite(local):
                 style = {**style, "color": NONFINITE_EDGE, "fontcolor": NONFINITE_EDGE}
             extra = f" {_attr_text(style)}" if style else ""
             tail = boxes.get(parent_key) or f"v{index[parent_key]}"
@@ -272,7 +274,6 @@ def _attr_text(attrs: dict[str, str]) -> str:
 # values are fixed strings, and labels are escaped by record_field or quoted().
 def _add_node(graph: Any, name: str, label: str, attrs: dict[str, str]) -> None:
     graph.body.append(f"\t{name} [label={label} {_attr_text(attrs)}]\n")
-
 
 
 def _add_edge(graph: Any, tail: str, head: str, attrs: dict[str, str], label: str = "") -> None:

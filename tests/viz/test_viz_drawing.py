@@ -180,3 +180,9 @@ def test_dot_is_identical_across_processes_and_hash_seeds():
         assert done.returncode == 0, done.stderr
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] and "subgraph cluster_" in outputs[0]
+
+
+def test_rankdir_is_checked_and_used():
+    assert "rankdir=TB" in draw_graph(a_times_b_plus_a(), "TB").source
+    with pytest.raises(ValueError, match="rankdir must be LR, RL, TB or BT"):
+        draw_graph(a_times_b_plus_a(), "sideways")
