@@ -71,7 +71,8 @@ def floats_in(
 ) -> st.SearchStrategy[float]:
     """Floats in [lo, hi] staying clear of avoid: points (kept `margin` away) or (a, b) intervals.
 
-    >>> floats_in(-4, 4, avoid=[0.0])   # relu's kink: draws from [-4, -0.05] and [0.05, 4]
+    Example: floats_in(-4, 4, avoid=[0.0]) keeps clear of relu's kink, drawing from
+    [-4, -0.05] and [0.05, 4].
     """
     holes = []
     for item in avoid:
