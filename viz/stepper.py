@@ -11,6 +11,7 @@ from typing import Any
 
 from viz.drawing import draw_graph
 from viz.ledger import Ledger, backprop_steps
+from viz.naming import wrap_name
 from viz.number_format import format_number
 from viz.rendering import render_source, write_atomically
 
@@ -26,6 +27,7 @@ def ledger_data(
         return format_number(x, digits)
 
     # Nodes folded into a collapsed module's box have no id in the picture (None).
+    root_name = wrap_name(ledger.name(ledger.root))
     steps = []
     for step in ledger.steps:
         node_id = node_ids.get(id(step.node))
@@ -46,6 +48,7 @@ def ledger_data(
         steps.append({
             "node": node_id, "name": ledger.name(step.node), "op": step.node.op,
             "upstream": step.upstream, "upstream_text": text(step.upstream),
+            "upstream_label": f"d{root_name}/d{wrap_name(ledger.name(step.node))}",
             "out_edge": f"e{node_id[1:]}_out" if node_id else None, "edges": edges,
         })
     return {
