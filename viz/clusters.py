@@ -110,8 +110,14 @@ def module_scopes(order: list, model: Any) -> ModuleScopes:
     """Assign the nodes of a topological order to the modules of model (an nn Module).
 
     Example:
-        >>> from nn import MLP  # doctest: +SKIP
-        >>> model = MLP(2, [3, 1])  # doctest: +SKIP
+        >>> from autograd import Value, topological_order
+        >>> from nn import MLP
+        >>> model = MLP(2, [1], activation="tanh", output_activation="tanh", seed=0)
+        >>> y_hat = model([Value(1.0, "x0"), Value(2.0, "x1")])[0]
+        >>> loss = (y_hat - 1.0) ** 2
+        >>> scopes = module_scopes(topological_order(loss), model)
+        >>> scopes.scope_of(id(y_hat)), scopes.scope_of(id(loss))
+        ('layer1.neuron0', None)
     """
     if not hasattr(model, "named_modules"):
         raise TypeError(

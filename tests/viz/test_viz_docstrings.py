@@ -7,7 +7,7 @@ import pytest
 
 MODULES = [
     "viz.number_format", "viz.naming", "viz.ledger", "viz.formatting", "viz.explain",
-    "viz.drawing", "viz.rendering", "viz.frames", "viz.stepper", "autograd.expr",
+    "viz.drawing", "viz.rendering", "viz.frames", "viz.stepper", "viz.clusters", "autograd.expr",
 ]
 
 
