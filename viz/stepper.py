@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
 from importlib import resources
 from pathlib import Path
@@ -55,7 +56,10 @@ def ledger_data(
         "root": {"id": node_ids.get(id(ledger.root)), "name": ledger.name(ledger.root)},
         "seed": ledger.seed, "seed_text": text(ledger.seed),
         "nodes": [
-            {"id": node_ids[id(node)], "name": ledger.name(node), "data": node.data}
+            {
+                "id": node_ids[id(node)], "name": ledger.name(node), "data": node.data,
+                "nonfinite": not (math.isfinite(node.data) and math.isfinite(ledger.grad(node))),
+            }
             for node in ledger.order
             if id(node) in node_ids
         ],

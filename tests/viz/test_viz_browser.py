@@ -187,3 +187,25 @@ def test_keys_and_buttons_move_and_play_runs_to_the_end(browser_page, tmp_path):
     page.click("#zoom")
     assert page.get_attribute("#graph", "class") == "actual-size"
     assert page.inner_text("#zoom") == "fit to width"
+
+
+def test_non_finite_values_stay_red_while_stepping(browser_page, tmp_path):
+    page = browser_page
+    x = Value(float("inf"), "x")
+    y = x * 0.0
+    y.label = "y"
+    z = y + Value(1.0, "one")
+    z.label = "z"
+    path = stepper_html(z, tmp_path / "nan.html")
+    open_page(page, path)
+    ids = {node.label: f"v{i}" for i, node in enumerate(backprop_steps(z).order)}
+
+    def fill(label):
+        return page.eval_on_selector(
+            f'#graph svg [id="{ids[label]}"] polygon', "p => p.getAttribute('fill')"
+        )
+
+    for _ in range(3):
+        assert fill("x") == "#f6b0b0" and fill("y") == "#f6b0b0"
+        assert fill("one") != "#f6b0b0"
+        page.click("#next")
