@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="JSON file (default benchmarks/results/...)")
     args = parser.parse_args(argv)
 
-    python = args.python or ensure_environment()
+    python = args.python.absolute() if args.python else ensure_environment()
     engines = [name for name in args.engines if installed(python, name)]
     for name in set(args.engines) - set(engines):
         print(f"skipping {name}: not installed in {python}")
@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> None:
 
     summary = summarize_speed(samples, SUBJECT, REFERENCE)
     header = (f"Random graph, {args.nodes:,} nodes (+, *, tanh or relu; seed {args.seed}): "
-              f"build + backward, {args.repeats} fresh processes per engine, default GC on\n"
+              f"build + backward, {args.repeats} fresh process{'es' if args.repeats != 1 else ''} "
+              f"per engine, default GC on\n"
               f"Python {platform.python_version()} on {platform.machine()}, "
               f"{os.cpu_count()} CPUs, {platform.platform()}")
     print()
