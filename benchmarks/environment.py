@@ -35,7 +35,9 @@ def ensure_environment() -> Path:
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     print(f"installing {', '.join(PEERS)} and this project (pip install -e) ...", flush=True)
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, *PEERS], check=True)
-    subprocess.run([*pip, "-e", str(ROOT)], check=True)
+    for what in (list(PEERS), ["-e", str(ROOT)]):
+        if subprocess.run([*pip, *what]).returncode != 0:
+            raise SystemExit(f"could not install {' '.join(what)} into {VENV} (see pip's "
+                             "message above); use --python to run with an existing interpreter")
     _STAMP.write_text(json.dumps(wanted))
     return python
