@@ -3,6 +3,9 @@
 import contextlib
 import io
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,19 @@ def _snippets():
 SNIPPETS = _snippets()
 
 
+def _shell_sessions():
+    """sh blocks followed by a text block: the commands and the output they should print."""
+    blocks = BLOCK.findall(README.read_text())
+    return [
+        (body, blocks[i + 1][1])
+        for i, (kind, body) in enumerate(blocks[:-1])
+        if kind == "sh" and blocks[i + 1][0] == "text" and body.startswith(".venv/bin/python")
+    ]
+
+
+SHELL_SESSIONS = _shell_sessions()
+
+
 def test_readme_has_snippets():
     assert len(SNIPPETS) >= 5
 
@@ -41,3 +57,18 @@ def test_snippet_runs_and_prints_what_the_readme_says(code, expected, tmp_path, 
         exec(compile(code, str(README), "exec"), {"__name__": "__readme__"})
     if expected is not None:
         assert output.getvalue().rstrip() == expected.rstrip()
+
+
+def test_readme_has_a_command_line_session():
+    assert SHELL_SESSIONS
+
+
+@pytest.mark.parametrize("commands, expected", SHELL_SESSIONS)
+def test_command_line_session_prints_what_the_readme_says(commands, expected, tmp_path):
+    printed = []
+    for line in commands.strip().splitlines():
+        argv = shlex.split(line)
+        argv[0] = sys.executable  # the README's .venv/bin/python
+        result = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        printed.append(result.stdout + result.stderr)
+    assert "".join(printed).rstrip() == expected.rstrip()
