@@ -51,12 +51,12 @@ def propagate(
             if op is None:
                 continue
             upstream = grads[node]
-            parents = node.parents
-            # Every op has one or two inputs; each edge is spelled out rather than looped over
-            # with zip, which halves the time of this loop. The tuple unpacking still checks
-            # that a rule returned one derivative per parent.
-            if len(parents) == 2:
-                a, b = parents
+            # Every op has one or two inputs, kept in two slots of the Value (see value.py).
+            # Each edge is spelled out rather than looped over with zip, which halves the time
+            # of this loop; the tuple unpacking still checks one derivative per parent.
+            a = node._first
+            b = node._second
+            if b is not None:
                 da, db = op.rule(a, b, node) if create_graph else op.rule(a.data, b.data, node.data)
                 contribution = upstream * da
                 total = get(a)
@@ -69,7 +69,6 @@ def propagate(
                 if observer is not None:
                     observer(node, upstream, b, db, contribution, total)
             else:
-                (a,) = parents
                 (da,) = op.rule(a, node) if create_graph else op.rule(a.data, node.data)
                 contribution = upstream * da
                 total = get(a)

@@ -28,17 +28,15 @@ def topological_order(root: Any) -> list:
         mark(node)
         push(node)
         push(None)
-        parents = node.parents
-        if len(parents) == 2:  # most nodes: spelled out, without a reversed() iterator
-            a, b = parents
-            if b not in seen:
-                push(b)
-            if a not in seen:
-                push(a)
-        else:
-            for parent in reversed(parents):
-                if parent not in seen:
-                    push(parent)
+        # A Value keeps its parents in two slots (see value.py); reading them directly
+        # saves building the `.parents` tuple for every node.
+        first = node._first
+        if first is not None:
+            second = node._second
+            if second is not None and second not in seen:
+                push(second)
+            if first not in seen:
+                push(first)
     return order
 
 
