@@ -25,29 +25,31 @@ from benchmarks.workloads.random_graph import build, make_program  # noqa: E402
 
 
 class BareNode:
-    """The least a node can be: the same slots as Value, no checks, no op table.
+    """The least a node can be: Value's slots, without checks, the op table or grad mode.
 
-    Building the graph with it is a floor for any engine that makes one Python object and
-    one parents tuple per node with the garbage collector on.
+    Building the graph with it is a floor for an engine that makes one Python object per
+    node (parents in two slots, as Value keeps them) with the garbage collector on.
     """
 
-    __slots__ = ("data", "grad", "label", "parents", "_op")
+    __slots__ = ("data", "grad", "label", "_op", "_first", "_second")
 
-    def __init__(self, data: float, parents: tuple = (), op: str = "") -> None:
+    def __init__(self, data: float, first: BareNode | None = None,
+                 second: BareNode | None = None, op: str = "") -> None:
         self.data = data
         self.grad = 0.0
         self.label = ""
-        self.parents = parents
         self._op = op
+        self._first = first
+        self._second = second
 
     def __add__(self, other: BareNode) -> BareNode:
-        return BareNode(self.data + other.data, (self, other), "+")
+        return BareNode(self.data + other.data, self, other, "+")
 
     def __mul__(self, other: BareNode) -> BareNode:
-        return BareNode(self.data * other.data, (self, other), "*")
+        return BareNode(self.data * other.data, self, other, "*")
 
     def tanh(self) -> BareNode:
-        return BareNode(math.tanh(self.data), (self,), "tanh")
+        return BareNode(math.tanh(self.data), self, None, "tanh")
 
 
 def phase_times(nodes: int, seed: int, repeats: int) -> dict[str, float]:
