@@ -20,46 +20,28 @@ Slips in the seed, pointed out and checked here:
   * x is written with m entries (x_1 ... x_m) and y_i sums k = 1 ... m, but W is m x n,
     so x has n entries and the sum runs to n. Here m = 3 and n = 4 to make that visible.
 
-Run: python examples/seed_000_neural_block.py
+Run: python -m examples.seed_000_neural_block  (from the repository root)
 """
 
 from __future__ import annotations
 
-import math
 import random
 
 from autograd import Value
+from examples.plain_math import ACTIVATIONS, DERIVATIVES, affine, max_abs_diff
+from examples.seed_report import print_differences, print_summary, print_verdict
+from examples.seed_setup import randomize_biases
 from nn import Layer, losses, optim
 
-TOLERANCE = 1e-10
 M, N = 3, 4  # W is m x n: m outputs t_1..t_m, n inputs x_1..x_n
 GAMMA = 0.1  # the seed's small positive step size
-
-F = {"tanh": math.tanh, "sigmoid": lambda y: 1.0 / (1.0 + math.exp(-y))}
-F_PRIME = {
-    "tanh": lambda y: 1.0 - math.tanh(y) ** 2,
-    "sigmoid": lambda y: F["sigmoid"](y) * (1.0 - F["sigmoid"](y)),
-}
-
-
-def max_abs_diff(a, b) -> float:
-    """Largest |a - b| over two equally nested lists of floats."""
-    stack, worst = [(a, b)], 0.0
-    while stack:
-        x, y = stack.pop()
-        if isinstance(x, list):
-            assert len(x) == len(y), "shapes differ"
-            stack.extend(zip(x, y, strict=True))
-        else:
-            worst = max(worst, abs(x - y))
-    return worst
 
 
 def seed_formulas(W, b, x, t, activation):
     """The seed's delta-w, delta-b, delta-x (corrected: no sum over i) and the literal
     delta-w, delta-b (with the sum over i), in plain Python."""
-    f, fp = F[activation], F_PRIME[activation]
-    y = [sum(W[i][k] * x[k] for k in range(N)) + b[i] for i in range(M)]
+    f, fp = ACTIVATIONS[activation], DERIVATIVES[activation]
+    y = affine(W, x, b)
     err = [f(y[i]) - t[i] for i in range(M)]
     delta_w = [[err[i] * fp(y[i]) * x[j] for j in range(N)] for i in range(M)]
     delta_b = [err[i] * fp(y[i]) for i in range(M)]
@@ -75,9 +57,7 @@ def check(activation: str = "tanh", seed: int = 0) -> dict:
     """Compare engine and seed for one activation f; return the largest differences."""
     layer = Layer(N, M, activation=activation, seed=seed, init_scale=1.0)
     rng = random.Random(seed + 1000)
-    for param in layer.parameters():  # non-zero biases, so delta-b is not trivial
-        if param.label.startswith("b"):
-            param.data = rng.uniform(-0.5, 0.5)
+    randomize_biases(layer.named_parameters(), rng)  # non-zero, so delta-b is not trivial
     x = [Value(rng.uniform(-1.0, 1.0), f"x[{k}]") for k in range(N)]
     t = [rng.uniform(-0.9, 0.9) for _ in range(M)]
     params = dict(layer.named_parameters())
@@ -112,8 +92,8 @@ def check(activation: str = "tanh", seed: int = 0) -> dict:
 
 def block_deltas(W, b, x, upstream, activation):
     """The seed's formulas with a general upstream dL/dt_hat_i in place of f(y_i) - t_i."""
-    fp = F_PRIME[activation]
-    y = [sum(W[i][k] * x[k] for k in range(len(x))) + b[i] for i in range(len(W))]
+    fp = DERIVATIVES[activation]
+    y = affine(W, x, b)
     delta_w = [[upstream[i] * fp(y[i]) * x[j] for j in range(len(x))] for i in range(len(W))]
     delta_b = [upstream[i] * fp(y[i]) for i in range(len(W))]
     delta_x = [sum(W[i][k] * fp(y[i]) * upstream[i] for i in range(len(W)))
@@ -137,10 +117,9 @@ def check_chain(seed: int = 0) -> float:
                 [p[f"b{name[1:]}[{i}]"].data for i in range(rows)])
 
     (W2, b2), (W1, b1) = matrix(t2, "W2", 5, N), matrix(t1, "W1", M, 5)
-    y2 = [sum(W2[i][k] * x[k] for k in range(N)) + b2[i] for i in range(5)]
-    hidden = [math.tanh(v) for v in y2]
-    y1 = [sum(W1[i][k] * hidden[k] for k in range(5)) + b1[i] for i in range(M)]
-    errors = [F["sigmoid"](y1[i]) - t[i] for i in range(M)]
+    hidden = [ACTIVATIONS["tanh"](v) for v in affine(W2, x, b2)]
+    y1 = affine(W1, hidden, b1)
+    errors = [ACTIVATIONS["sigmoid"](y1[i]) - t[i] for i in range(M)]
     _, dW1, db1, d_hidden = block_deltas(W1, b1, hidden, errors, "sigmoid")
     _, dW2, db2, _ = block_deltas(W2, b2, x, d_hidden, "tanh")
 
@@ -154,15 +133,15 @@ def check_chain(seed: int = 0) -> float:
 
 
 def main() -> dict:
-    print(__doc__.split("Run:")[0])
+    print_summary(__doc__)
     results = {}
     for activation in ("tanh", "sigmoid"):
         r = check(activation)
         results[activation] = r
         print(f"f = {activation}, m = {M}, n = {N}: largest |engine - seed formula|")
-        print(f"  delta w_ij (no sum over i)   {r['delta_w']:.3e}")
-        print(f"  delta b_i  (no sum over i)   {r['delta_b']:.3e}")
-        print(f"  delta x_k  (sum over i)      {r['delta_x']:.3e}")
+        print_differences({"delta w_ij (no sum over i)": r["delta_w"],
+                           "delta b_i  (no sum over i)": r["delta_b"],
+                           "delta x_k  (sum over i)": r["delta_x"]}, width=28)
         print(f"  updates (1.3)-(1.5), gamma={GAMMA}  {r['update']:.3e}")
         print(f"  slip: delta w as written, with sum over i: differs by {r['literal_delta_w']:.3e}")
         print(f"  slip: delta b as written, with sum over i: differs by {r['literal_delta_b']:.3e}")
@@ -171,8 +150,7 @@ def main() -> dict:
     worst = max(r[k] for r in results.values() for k in ("delta_w", "delta_b", "delta_x", "update"))
     worst = max(worst, chain)
     results["chain"] = chain
-    print(f"largest difference over all checks: {worst:.3e} (tolerance {TOLERANCE:g})")
-    print("PASS" if worst <= TOLERANCE else "FAIL")
+    print_verdict(worst)
     return results
 
 

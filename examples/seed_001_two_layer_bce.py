@@ -21,7 +21,7 @@ Slips in the seed, pointed out and checked here:
   * The "Forward equations (Vector form)" section is empty. They are:
     G = X U^T + 1 b^T, H = tanh(G), z = H W^T + c 1, o = sigma(z).
 
-Run: python examples/seed_001_two_layer_bce.py
+Run: python -m examples.seed_001_two_layer_bce  (from the repository root)
 """
 
 from __future__ import annotations
@@ -30,40 +30,13 @@ import math
 import random
 
 from autograd import Value
+from examples.plain_math import hadamard, matmul, max_abs_diff, transpose
+from examples.plain_math import sigmoid as sigma
+from examples.seed_report import print_differences, print_summary, print_verdict
+from examples.seed_setup import randomize_biases
 from nn import MLP, losses
 
-TOLERANCE = 1e-10
 N_POINTS = 6
-
-
-def max_abs_diff(a, b) -> float:
-    """Largest |a - b| over two equally nested lists of floats."""
-    stack, worst = [(a, b)], 0.0
-    while stack:
-        x, y = stack.pop()
-        if isinstance(x, list):
-            assert len(x) == len(y), "shapes differ"
-            stack.extend(zip(x, y, strict=True))
-        else:
-            worst = max(worst, abs(x - y))
-    return worst
-
-
-def transpose(A):
-    return [list(col) for col in zip(*A, strict=True)]
-
-
-def matmul(A, B):
-    return [[sum(a * b for a, b in zip(row, col, strict=True)) for col in zip(*B, strict=True)]
-            for row in A]
-
-
-def hadamard(A, B):
-    return [[a * b for a, b in zip(ra, rb, strict=True)] for ra, rb in zip(A, B, strict=True)]
-
-
-def sigma(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def seed_backward(X, y, U, b, W, c):
@@ -112,9 +85,7 @@ def make_problem(seed: int):
     y = [float(rng.random() < 0.5) for _ in range(N_POINTS)]
     model = MLP(2, [3, 1], activation="tanh", output_activation="linear", seed=seed,
                 init_scale=1.0)
-    for name, p in model.named_parameters():
-        if name.startswith("b"):
-            p.data = rng.uniform(-0.5, 0.5)
+    randomize_biases(model.named_parameters(), rng)
     return X, y, model
 
 
@@ -175,11 +146,10 @@ CHECKS = ("loss", "z_bar", "W_bar", "c_bar", "U_bar", "b_bar", "scalar form")
 
 
 def main() -> dict:
-    print(__doc__.split("Run:")[0])
+    print_summary(__doc__)
     r = check()
     print(f"N = {N_POINTS} points; largest |engine - seed equation|:")
-    for key in CHECKS:
-        print(f"  {key:<11} {r[key]:.3e}")
+    print_differences({key: r[key] for key in CHECKS}, width=11)
     print("slip 1, the missing minus sign in L(z, y):")
     print(f"  first line as written: eps = {r['first_line_value']:.12f}")
     print(f"  second line:           eps = {r['second_line_value']:.12f}"
@@ -191,8 +161,7 @@ def main() -> dict:
     print(f"slip 2: W-bar = H^T z-bar has shape {r['W_bar_shape']}, W has shape {r['W_shape']};"
           " compared after transposing (W-bar = z-bar^T H)")
     worst = max(r[key] for key in CHECKS)
-    print(f"largest difference over all checks: {worst:.3e} (tolerance {TOLERANCE:g})")
-    print("PASS" if worst <= TOLERANCE else "FAIL")
+    print_verdict(worst)
     return r
 
 

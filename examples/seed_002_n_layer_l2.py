@@ -25,40 +25,24 @@ Notes on the seed (the formulas themselves are right):
   * The general form needs m <= n - 2 (it mentions W^(m+2)); for m = n - 1 it reads
     phi^n' (.) (W^n (O_i phi^(n-1)' o_j phi^(n-2))), which the code below also covers.
 
-Run: python examples/seed_002_n_layer_l2.py
+Run: python -m examples.seed_002_n_layer_l2  (from the repository root)
 """
 
 from __future__ import annotations
 
-import math
 import random
 
+from examples.plain_math import ACTIVATIONS as PHI
+from examples.plain_math import DERIVATIVES as PHI_PRIME
+from examples.plain_math import affine, inner, matvec, max_abs_diff
+from examples.seed_report import print_differences, print_summary, print_verdict
+from examples.seed_setup import randomize_biases
 from nn import MLP, losses, optim
 
-TOLERANCE = 1e-10
 SIZES = [3, 4, 3, 2]  # input, then the widths of layers m = 0, 1, 2
 ACTIVATIONS = ["tanh", "tanh", "sigmoid"]  # phi^0, phi^1, phi^2
 ALPHA = 0.05
 N_POINTS = 5
-
-PHI = {"tanh": math.tanh, "sigmoid": lambda a: 1.0 / (1.0 + math.exp(-a))}
-PHI_PRIME = {
-    "tanh": lambda a: 1.0 - math.tanh(a) ** 2,
-    "sigmoid": lambda a: PHI["sigmoid"](a) * (1.0 - PHI["sigmoid"](a)),
-}
-
-
-def max_abs_diff(a, b) -> float:
-    """Largest |a - b| over two equally nested lists of floats."""
-    stack, worst = [(a, b)], 0.0
-    while stack:
-        x, y = stack.pop()
-        if isinstance(x, list):
-            assert len(x) == len(y), "shapes differ"
-            stack.extend(zip(x, y, strict=True))
-        else:
-            worst = max(worst, abs(x - y))
-    return worst
 
 
 def forward(Ws, bs, x):
@@ -66,7 +50,7 @@ def forward(Ws, bs, x):
     pre, out = [], []
     h = x
     for m, (W, b) in enumerate(zip(Ws, bs, strict=True)):
-        a = [sum(W[i][j] * h[j] for j in range(len(h))) + b[i] for i in range(len(W))]
+        a = affine(W, h, b)
         h = [PHI[ACTIVATIONS[m]](ai) for ai in a]
         pre.append(a)
         out.append(h)
@@ -80,7 +64,7 @@ def dy_hat(Ws, pre, out, x, m, i, j=None):
     v = [PHI_PRIME[ACTIVATIONS[m]](pre[m][k]) * o_j if k == i else 0.0
          for k in range(len(pre[m]))]  # O_i phi^m'(...) o_j phi^(m-1)(...)
     for q in range(m + 1, len(Ws)):
-        Wv = [sum(Ws[q][r][k] * v[k] for k in range(len(v))) for r in range(len(Ws[q]))]
+        Wv = matvec(Ws[q], v)
         v = [PHI_PRIME[ACTIVATIONS[q]](pre[q][r]) * Wv[r] for r in range(len(Wv))]
     return v
 
@@ -98,10 +82,10 @@ def seed_gradients(Ws, bs, X, Y):
         for m, W in enumerate(Ws):
             for i in range(len(W)):
                 v = dy_hat(Ws, pre, out, x, m, i)
-                gb[m][i] += 2.0 / n * sum(r * d for r, d in zip(residual, v, strict=True))
+                gb[m][i] += 2.0 / n * inner(residual, v)
                 for j in range(len(W[0])):
                     v = dy_hat(Ws, pre, out, x, m, i, j)
-                    gW[m][i][j] += 2.0 / n * sum(r * d for r, d in zip(residual, v, strict=True))
+                    gW[m][i][j] += 2.0 / n * inner(residual, v)
     return gW, gb, loss
 
 
@@ -111,9 +95,7 @@ def check(seed: int = 2) -> dict:
                 seed=seed, init_scale=1.0)
     rng = random.Random(seed)
     P = dict(model.named_parameters())
-    for name, p in P.items():
-        if name.startswith("b"):
-            p.data = rng.uniform(-0.5, 0.5)
+    randomize_biases(P.items(), rng)
     X = [[rng.uniform(-1.0, 1.0) for _ in range(SIZES[0])] for _ in range(N_POINTS)]
     Y = [[rng.uniform(0.0, 1.0) for _ in range(SIZES[-1])] for _ in range(N_POINTS)]
     layers = range(len(SIZES) - 1)
@@ -141,15 +123,12 @@ def check(seed: int = 2) -> dict:
 
 
 def main() -> dict:
-    print(__doc__.split("Run:")[0])
+    print_summary(__doc__)
     r = check()
     print(f"layers {SIZES}, activations {ACTIVATIONS}, N = {N_POINTS}; "
           "largest |engine - seed formula|:")
-    for key, diff in r.items():
-        print(f"  {key:<7} {diff:.3e}")
-    worst = max(r.values())
-    print(f"largest difference over all checks: {worst:.3e} (tolerance {TOLERANCE:g})")
-    print("PASS" if worst <= TOLERANCE else "FAIL")
+    print_differences(r, width=7)
+    print_verdict(max(r.values()))
     return r
 
 

@@ -35,7 +35,7 @@ Slips in the seed, pointed out and checked here:
   * x = [x_1, ..., x_m - x_n] should be x = [x_1, ..., x_d] (d features, m classes), and
     softmax maps R^m -> R^m, not R^N -> R^N.
 
-Run: python examples/seed_004_softmax_cross_entropy.py
+Run: python -m examples.seed_004_softmax_cross_entropy  (from the repository root)
 """
 
 from __future__ import annotations
@@ -44,28 +44,14 @@ import math
 import random
 
 from autograd import jacobian
+from examples.plain_math import matvec, max_abs_diff
+from examples.plain_math import sigmoid as logistic
+from examples.seed_report import print_differences, print_summary, print_verdict
+from examples.seed_setup import randomize_biases
 from nn import MLP, losses, softmax
 
-TOLERANCE = 1e-10
 SIZES = [3, 4, 5, 3]  # d features; layer l-2 (i); layer l-1 (j); m = 3 classes (k)
 BATCH = 4
-
-
-def max_abs_diff(a, b) -> float:
-    """Largest |a - b| over two equally nested lists of floats."""
-    stack, worst = [(a, b)], 0.0
-    while stack:
-        x, y = stack.pop()
-        if isinstance(x, list):
-            assert len(x) == len(y), "shapes differ"
-            stack.extend(zip(x, y, strict=True))
-        else:
-            worst = max(worst, abs(x - y))
-    return worst
-
-
-def logistic(s: float) -> float:
-    return 1.0 / (1.0 + math.exp(-s))
 
 
 def plain_softmax(s):
@@ -83,9 +69,8 @@ def plain_forward(Ws, x):
     """Seed forward pass; Ws[l][j] = [w_j0 (bias), w_j1, ...]. Returns the z's and y_hat."""
     zs = [with_bias(x)]
     for W in Ws[:-1]:
-        s = [sum(w * z for w, z in zip(row, zs[-1], strict=True)) for row in W]
-        zs.append(with_bias([logistic(v) for v in s]))
-    logits = [sum(w * z for w, z in zip(row, zs[-1], strict=True)) for row in Ws[-1]]
+        zs.append(with_bias([logistic(v) for v in matvec(W, zs[-1])]))
+    logits = matvec(Ws[-1], zs[-1])
     return zs, logits, plain_softmax(logits)
 
 
@@ -123,9 +108,7 @@ def build(seed: int):
                 seed=seed, init_scale=1.0)
     rng = random.Random(seed)
     P = dict(model.named_parameters())
-    for name, p in P.items():
-        if name.startswith("b"):
-            p.data = rng.uniform(-0.5, 0.5)
+    randomize_biases(P.items(), rng)
     Ws = [[[P[f"b{l}[{j}]"].data] + [P[f"W{l}[{j},{i}]"].data for i in range(SIZES[l - 1])]
            for j in range(SIZES[l])] for l in (1, 2, 3)]  # noqa: E741
     return model, P, Ws, rng
@@ -202,11 +185,10 @@ def check(seed: int = 4) -> dict:
 
 
 def main() -> dict:
-    print(__doc__.split("Run:")[0])
+    print_summary(__doc__)
     r = check()
     print("largest |engine - seed formula|:")
-    for name, diff in r["checks"].items():
-        print(f"  {name:<48} {diff:.3e}")
+    print_differences(r["checks"], width=48)
     print("the open question, summation over j in the third-last layer:")
     print(f"  with the sum: {r['checks']['third last layer, with sum over j']:.3e}; "
           f"any single j term alone: at best {r['single_j_smallest']:.3e} off -> the sum is needed")
@@ -215,9 +197,7 @@ def main() -> dict:
     (rows, cols), (length,) = r["untransposed_shapes"]
     print(f"slip: W^(l) delta^(l) without the transpose: W^(l) is {rows} x {cols}, delta^(l) has "
           f"{length} entries, so W delta is undefined; (W^(l))^T delta^(l) has {cols}")
-    worst = max(r["checks"].values())
-    print(f"largest difference over all checks: {worst:.3e} (tolerance {TOLERANCE:g})")
-    print("PASS" if worst <= TOLERANCE else "FAIL")
+    print_verdict(max(r["checks"].values()))
     return r
 
 
