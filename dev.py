@@ -48,7 +48,7 @@ def ensure_environment(extras: str) -> None:
 
 def demo() -> None:
     ensure_environment(EXTRAS["demo"])
-    run(PYTHON, "examples/demo.py")
+    run(PYTHON, "-m", "examples.demo")
 
 
 def test() -> None:
