@@ -7,8 +7,9 @@ TraceMismatchError when the structure changes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from autograd.errors import DomainError, domain_error_for
@@ -30,6 +31,7 @@ class Tape:
     labels: tuple[str, ...]
     input_positions: tuple[int | None, ...]
     constants: tuple[tuple[int, float], ...]
+    _batch_plan: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def record(cls, f: Callable[..., Any], *args: Any) -> Tape:
@@ -125,45 +127,190 @@ class Tape:
             0.0 if i is None else grads[i] for i in self.input_positions
         )
 
-    def batch_value_and_grad(self, *args: Any) -> tuple[Any, tuple[Any, ...]]:
-        """Replay on numpy arrays (or scalars), one array operation per tape entry.
+    def batch_value_and_grad(
+        self, *args: Any, reduce: str | None = None
+    ) -> tuple[Any, tuple[Any, ...]]:
+        """Replay on numpy arrays (or scalars): the whole batch at once, level by level.
 
         Inputs broadcast against each other; the result and every gradient have the
-        broadcast shape. Needs numpy (the `fast` extra).
+        broadcast shape. With reduce="sum" or "mean" they are summed or averaged over the
+        batch instead: (float, tuple of floats), as value_and_grad returns for one point.
+        Needs numpy (the `fast` extra).
         """
         import numpy as np
 
-        arrays = [np.asarray(a, dtype=np.float64) for a in args]
-        shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
-        values = self._start(arrays, None)
+        if reduce not in (None, "sum", "mean"):
+            raise ValueError(f"reduce must be None, 'sum' or 'mean', got {reduce!r}")
+        if len(args) != len(self.input_positions):
+            raise TypeError(
+                f"the tape takes {len(self.input_positions)} input(s), got {len(args)}"
+            )
+        plan = self._plan(np)
+        numbers, arrays = [], []
+        for row, arg in zip(plan.input_rows, args, strict=True):
+            if isinstance(arg, (float, int)) and not isinstance(arg, bool):
+                numbers.append((row, arg))  # one assignment for all plain numbers below
+            else:
+                arrays.append((row, np.asarray(arg, dtype=np.float64)))
+        shape = np.broadcast_shapes(*(a.shape for _, a in arrays)) if arrays else ()
+        size = math.prod(shape)
+        values = np.empty((len(self.ops), size))
+        values[plan.constant_rows] = plan.constant_values
+        used = [(row, float(x)) for row, x in numbers if row is not None]
+        if used:
+            values[[row for row, _ in used]] = [[x] for _, x in used]
+        for row, array in arrays:
+            if row is not None:
+                values[row] = array.reshape(size) if array.shape == shape else (
+                    np.broadcast_to(array, shape).reshape(size))
+        grads = np.zeros((len(self.ops), size))
+        grads[plan.row_of[-1]] = 1.0
         with np.errstate(divide="raise", over="raise", invalid="raise"):
-            for i, op in enumerate(self.ops):
-                if op is not None:
-                    inputs = [values[j] for j in self.parents[i]]
-                    try:
-                        values[i] = _array_forward(np, op, inputs)
-                    except (ArithmeticError, ValueError) as err:
-                        raise self._error(i, err, _first_bad(np, inputs)) from None
-            grads: list[Any] = [None] * len(values)
-            grads[-1] = np.ones(shape)
-            for i in range(len(values) - 1, -1, -1):
-                op, upstream = self.ops[i], grads[i]
-                if op is None or upstream is None:
-                    continue
-                parents = self.parents[i]
-                inputs = [values[j] for j in parents]
-                try:
-                    local = op.rule(*inputs, values[i])
-                except (ArithmeticError, ValueError) as err:
-                    raise self._error(i, err, _first_bad(np, inputs)) from None
-                for j, derivative in zip(parents, local, strict=True):
-                    contribution = upstream * derivative
-                    grads[j] = contribution if grads[j] is None else grads[j] + contribution
+            saved = [self._group_forward(np, group, values) for group in plan.groups]
+            for group, inputs in zip(reversed(plan.groups), reversed(saved), strict=True):
+                if group.parents_to_update:
+                    self._group_backward(np, group, inputs, values, grads)
+        output = values[plan.row_of[-1]]
+        if reduce is not None:
+            scale = 1.0 / size if reduce == "mean" else 1.0
+            totals = grads[plan.gradient_rows].sum(axis=1) * scale
+            return float(output.sum() * scale), tuple(
+                0.0 if row is None else float(totals[k])
+                for k, row in enumerate(plan.input_rows)
+            )
         zeros = np.zeros(shape)
-        return np.broadcast_to(values[-1], shape), tuple(
-            zeros if i is None or grads[i] is None else np.broadcast_to(grads[i], shape)
-            for i in self.input_positions
+        return output.reshape(shape), tuple(
+            zeros if row is None else grads[row].reshape(shape) for row in plan.input_rows
         )
+
+    def _plan(self, np: Any) -> _BatchPlan:
+        plan = self._batch_plan
+        if plan is None:
+            plan = _BatchPlan.of(self, np)
+            object.__setattr__(self, "_batch_plan", plan)
+        return plan
+
+    def _group_forward(self, np: Any, group: _Group, values: Any) -> list:
+        inputs = [values[rows] for rows in group.parent_rows]
+        try:
+            values[group.start:group.stop] = _array_forward(np, group.op, inputs)
+        except (ArithmeticError, ValueError):
+            self._locate_error(np, group, values, forward=True)
+            raise
+        return inputs
+
+    def _group_backward(self, np: Any, group: _Group, inputs: list, values: Any,
+                        grads: Any) -> None:
+        upstream = grads[group.start:group.stop]
+        try:
+            local = group.op.rule(*inputs, values[group.start:group.stop])
+        except (ArithmeticError, ValueError):
+            self._locate_error(np, group, values, forward=False)
+            raise
+        for slot in group.parents_to_update:
+            derivative = local[slot]
+            one = type(derivative) is float and derivative == 1.0
+            contribution = upstream if one else upstream * derivative
+            rows = group.parent_rows[slot]
+            merge = group.merges[slot]
+            if merge is None:  # each parent row appears once in this group
+                grads[rows] += contribution
+            else:
+                order, unique, starts = merge
+                grads[unique] += np.add.reduceat(contribution[order], starts, axis=0)
+
+    def _locate_error(self, np: Any, group: _Group, values: Any, forward: bool) -> None:
+        """Redo a failed group entry by entry and raise the first entry's DomainError."""
+        for k, i in enumerate(group.positions):
+            inputs = [values[rows[k]] for rows in group.parent_rows]
+            try:
+                if forward:
+                    _array_forward(np, group.op, inputs)
+                else:
+                    group.op.rule(*inputs, values[group.start + k])
+            except (ArithmeticError, ValueError) as err:
+                raise self._error(i, err, _first_bad(np, inputs)) from None
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Tape entries of one op at one depth: replayed as one array operation."""
+
+    op: Op
+    positions: tuple[int, ...]
+    start: int
+    stop: int
+    parent_rows: tuple[Any, ...]
+    parents_to_update: tuple[int, ...]
+    merges: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _BatchPlan:
+    """The tape reordered for batched replay: rows of a 2-D array, groups of equal ops.
+
+    Row order is leaves first, then group after group, so each group's outputs are one
+    contiguous slice; a group only reads rows of earlier groups.
+    """
+
+    row_of: tuple[int, ...]
+    input_rows: tuple[int | None, ...]
+    gradient_rows: Any
+    constant_rows: Any
+    constant_values: Any
+    groups: tuple[_Group, ...]
+
+    @classmethod
+    def of(cls, tape: Tape, np: Any) -> _BatchPlan:
+        n = len(tape.ops)
+        depth = [0] * n
+        depends = [False] * n  # does the node depend on some input?
+        for i in tape.input_positions:
+            if i is not None:
+                depends[i] = True
+        buckets: dict[tuple[int, int], list[int]] = {}
+        for i, op in enumerate(tape.ops):
+            if op is None:
+                continue
+            parents = tape.parents[i]
+            depth[i] = 1 + max(depth[j] for j in parents)
+            depends[i] = any(depends[j] for j in parents)
+            buckets.setdefault((depth[i], id(op)), []).append(i)
+        leaves = [i for i, op in enumerate(tape.ops) if op is None]
+        ordered = [positions for _, positions in sorted(buckets.items(), key=lambda kv: (
+            kv[0][0], kv[1][0]))]
+        row = [0] * n
+        for r, i in enumerate(leaves + [i for positions in ordered for i in positions]):
+            row[i] = r
+        groups = []
+        start = len(leaves)
+        for positions in ordered:
+            op = tape.ops[positions[0]]
+            parent_rows, update, merges = [], [], []
+            for slot in range(len(tape.parents[positions[0]])):
+                rows = np.array([row[tape.parents[i][slot]] for i in positions], dtype=np.intp)
+                parent_rows.append(rows)
+                if any(depends[tape.parents[i][slot]] for i in positions):
+                    update.append(slot)
+                merges.append(_merge_plan(np, rows))
+            groups.append(_Group(op, tuple(positions), start, start + len(positions),
+                                 tuple(parent_rows), tuple(update), tuple(merges)))
+            start += len(positions)
+        input_rows = tuple(None if i is None else row[i] for i in tape.input_positions)
+        constant_rows = np.array([row[i] for i, _ in tape.constants], dtype=np.intp)
+        constant_values = np.array([[v] for _, v in tape.constants]).reshape(-1, 1)
+        gradient_rows = np.array([0 if r is None else r for r in input_rows], dtype=np.intp)
+        return cls(tuple(row), input_rows, gradient_rows, constant_rows, constant_values,
+                   tuple(groups))
+
+
+def _merge_plan(np: Any, rows: Any) -> Any:
+    """None if rows has no repeats; else (order, unique rows, run starts) for reduceat."""
+    order = np.argsort(rows, kind="stable")
+    unique, starts = np.unique(rows[order], return_index=True)
+    if len(unique) == len(rows):
+        return None
+    return order, unique, starts
 
 
 def _first_bad(np: Any, inputs: list) -> list:
@@ -235,15 +382,24 @@ class Compiled:
         """(f(*args), gradient with respect to every argument) by replay."""
         return self._tape_for(args).value_and_grad(*args)
 
-    def batch_value_and_grad(self, *args: Any) -> tuple[Any, tuple[Any, ...]]:
-        """Vectorised replay over numpy arrays; check mode re-traces every sample."""
+    def batch_value_and_grad(
+        self, *args: Any, reduce: str | None = None
+    ) -> tuple[Any, tuple[Any, ...]]:
+        """Vectorised replay over numpy arrays (see Tape.batch_value_and_grad).
+
+        The tape is traced on the first point; check mode re-traces every point.
+        """
         import numpy as np
 
-        arrays = np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in args])
-        samples = [tuple(float(a.flat[k]) for a in arrays) for k in range(arrays[0].size)]
-        for sample in samples if self.check else samples[:1]:
-            self._tape_for(sample)
-        return self.tape.batch_value_and_grad(*args)
+        if self.check:
+            arrays = np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in args])
+            for k in range(arrays[0].size if arrays else 1):
+                self._tape_for(tuple(float(a.flat[k]) for a in arrays))
+        elif self.tape is None:  # any one point traces the structure; take the first
+            self._tape_for(tuple(
+                a if isinstance(a, (float, int)) else float(np.ravel(a)[0]) for a in args
+            ))
+        return self.tape.batch_value_and_grad(*args, reduce=reduce)
 
 
 def compile(f: Callable[..., Any], check: bool = False) -> Compiled:

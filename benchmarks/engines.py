@@ -1,11 +1,14 @@
 """The engines a benchmark can run: how to import each and how its graph is shaped.
 
-To add a peer (issue 6: torch), add one Engine entry; workloads only use the methods below.
+A graph workload only uses the methods below (`leaf_maker`, `count_nodes`), so adding a
+peer is one Engine entry here plus its pinned requirement in environment.py.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +23,8 @@ class Engine:
     unary: str
     parents_attribute: str
     recursion_limit: int = 0
+    kind: str = "value"
+    """"value": a Python class per node; "torch": 0-dim float64 tensors (graph of grad_fn)."""
 
     def is_installed(self) -> bool:
         """True when the engine's module can be imported in this interpreter."""
@@ -29,16 +34,29 @@ class Engine:
             return False
         return True
 
-    def value_type(self) -> type:
+    def value_type(self, raise_recursion_limit: bool = True) -> type:
         """The engine's scalar class (importing it, and raising its recursion limit if needed)."""
-        if self.recursion_limit:
-            import sys
-
+        if self.recursion_limit and raise_recursion_limit:
             sys.setrecursionlimit(max(sys.getrecursionlimit(), self.recursion_limit))
         return getattr(importlib.import_module(self.module), self.value_class)
 
+    def leaf_maker(self, raise_recursion_limit: bool = True) -> Callable[[float], Any]:
+        """A function float -> leaf node of this engine (a tensor that requires grad for torch)."""
+        if self.kind == "torch":
+            import torch
+
+            torch.set_num_threads(1)  # see TORCH_THREADS in workloads/moons_step.py
+
+            def leaf(x: float) -> Any:
+                return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+            return leaf
+        return self.value_type(raise_recursion_limit)
+
     def count_nodes(self, root: Any) -> int:
         """Number of distinct nodes reachable from root, walked iteratively."""
+        if self.kind == "torch":
+            return _count_torch_nodes(root)
         attribute = self.parents_attribute
         seen = {id(root)}
         stack = [root]
@@ -50,9 +68,25 @@ class Engine:
         return len(seen)
 
 
+def _count_torch_nodes(root: Any) -> int:
+    """Op nodes (grad_fn) plus leaves (one AccumulateGrad each) reachable from a tensor."""
+    start = root.grad_fn
+    if start is None:
+        return 1
+    seen = {start}
+    stack = [start]
+    while stack:
+        for parent, _ in stack.pop().next_functions:
+            if parent is not None and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return len(seen)
+
+
 ENGINES: dict[str, Engine] = {
     "gradledger": Engine("gradledger", "autograd", "Value", "tanh", "parents"),
     # micrograd has no tanh, so its graphs use relu; its backward() sorts recursively.
     "micrograd": Engine("micrograd", "micrograd.engine", "Value", "relu", "_prev", 100_000),
+    "torch": Engine("torch", "torch", "Tensor", "tanh", "", kind="torch"),
 }
-"""Every engine the benchmarks know, ours first."""
+"""Every engine the graph workloads know, ours first."""
