@@ -26,6 +26,13 @@ def _as_float(data: Any, label: str) -> float:
         raise OverflowError(f"Value() got an integer too large for a float{where}") from None
 
 
+def _is_real_number(x: Any) -> bool:
+    """True for int, float and other real numbers (numpy scalars), never for bool."""
+    if type(x) is float or type(x) is int:
+        return True
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
 def _describe(node: Value) -> str:
     name = f"node {node.label!r}" if node.label else "an unlabelled node"
     return f"{node.data!r} from {name}"
@@ -105,6 +112,8 @@ class Value:
 
     def _binary(self, op: Op, other: Any) -> Value:
         if not isinstance(other, Value):
+            if not _is_real_number(other):
+                return NotImplemented  # let the other operand (a dual number, ...) try
             other = Value(other)
         try:
             data = op.forward(self.data, other.data)
@@ -115,6 +124,8 @@ class Value:
         return _result(data, self, other, op)
 
     def _reflected(self, op: Op, other: Any) -> Value:
+        if not _is_real_number(other):
+            return NotImplemented
         return Value(other)._binary(op, self)
 
     def __add__(self, other: Any) -> Value:
@@ -144,10 +155,8 @@ class Value:
     def __pow__(self, exponent: Any) -> Value:
         if isinstance(exponent, Value):
             return self._binary(ops.POW, exponent)
-        if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
-            raise TypeError(
-                f"pow: exponent must be a real number or a Value, got {type(exponent).__name__}"
-            )
+        if not _is_real_number(exponent):
+            return NotImplemented
         return self._unary(ops.power_op(float(exponent)))
 
     def __rpow__(self, base: Any) -> Value:

@@ -70,11 +70,21 @@ def test_label_must_be_text():
         Value(1.0, 5)
 
 
-def test_operand_of_wrong_type_is_a_type_error():
-    with pytest.raises(TypeError):
-        Value(1.0) + "2"
-    with pytest.raises(TypeError, match="exponent"):
-        Value(1.0) ** "2"
+@pytest.mark.parametrize("bad", ["2", None, 1j, True, [1.0]])
+def test_operand_of_wrong_type_is_a_type_error_naming_both_types(bad):
+    kind = type(bad).__name__  # str * Value says "can't multiply sequence by ... 'Value'"
+    for apply in (lambda v: v + bad, lambda v: bad - v, lambda v: v * bad, lambda v: v**bad,
+                  lambda v: bad**v, lambda v: v / bad):
+        with pytest.raises(TypeError, match=f"'Value' and '{kind}'|'{kind}' and 'Value'|'Value'"):
+            apply(Value(1.0))
+
+
+def test_a_foreign_number_type_on_the_right_gets_its_turn():
+    class Meters:
+        def __radd__(self, other):
+            return ("Meters.__radd__", other.data)
+
+    assert Value(2.0) + Meters() == ("Meters.__radd__", 2.0)
 
 
 @pytest.mark.parametrize("x", [0.0, -1.0])
