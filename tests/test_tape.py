@@ -2,10 +2,13 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd import DomainError, Value, value_and_grad
 from autograd.ops import TABLE
 from autograd.tape import Tape, TraceMismatchError, compile
+from autograd.testing.strategies import program_inputs, programs
 
 
 def _op_function(op):
@@ -130,3 +133,110 @@ def test_closure_values_with_history_are_replayed_as_constants():
     w = Value(2.0) * 3.0
     compiled = compile(lambda x: x * w)
     assert compiled.value_and_grad(4.0) == (24.0, (6.0,))
+
+
+def _mlp_point_loss(w1, w2, w3, w4, b1, b2, v1, v2, x0, x1, y):
+    """A 2-2-1 relu net's hinge loss on one point: inputs shared by several products."""
+    h1 = (w1 * x0 + w2 * x1 + b1).relu()
+    h2 = (w3 * x0 + w4 * x1 + b2).relu()
+    score = v1 * h1 + v2 * h2
+    return (1 + -y * score).relu() + x0 * x0 * 0.25
+
+
+MLP_POINTS = [
+    (0.3, -0.7, 0.9, 0.2, 0.1, -0.2, 0.8, -0.5, x0, x1, y)
+    for x0, x1, y in [(0.5, 1.0, 1.0), (-1.2, 0.3, -1.0), (2.0, -0.5, 1.0), (0.0, 0.1, -1.0)]
+]
+
+
+def test_grouped_batch_replay_matches_dynamic_mode_point_by_point():
+    compiled = compile(_mlp_point_loss)
+    columns = [np.array(column) for column in zip(*MLP_POINTS, strict=True)]
+    values, grads = compiled.batch_value_and_grad(*columns)
+    for k, point in enumerate(MLP_POINTS):
+        value, expected = value_and_grad(_mlp_point_loss, range(11))(*point)
+        assert values[k] == pytest.approx(value, rel=1e-12, abs=1e-12)
+        assert [g[k] for g in grads] == pytest.approx(list(expected), rel=1e-12, abs=1e-12)
+
+
+def test_batch_replay_groups_equal_ops_at_equal_depth():
+    tape = compile(_mlp_point_loss).tape or Tape.record(_mlp_point_loss, *MLP_POINTS[0])
+    plan = tape._plan(np)
+    sizes = {(g.op.name, len(g.positions)) for g in plan.groups}
+    assert ("mul", 5) in sizes  # w1*x0, w2*x1, w3*x0, w4*x1, x0*x0 in one operation
+    assert len(plan.groups) < sum(op is not None for op in tape.ops)
+    x0_row = plan.input_rows[8]
+    products = next(g for g in plan.groups if g.op.name == "mul" and len(g.positions) == 5)
+    assert products.merges[1] is not None  # x0 is the right factor of three: sums merged
+    assert list(products.parent_rows[1]).count(x0_row) == 3
+
+
+def test_batch_replay_sums_and_averages_over_the_batch():
+    compiled = compile(_mlp_point_loss)
+    columns = [np.array(column) for column in zip(*MLP_POINTS, strict=True)]
+    per_point = [value_and_grad(_mlp_point_loss, range(11))(*p) for p in MLP_POINTS]
+    total, grads = compiled.batch_value_and_grad(*columns, reduce="sum")
+    assert isinstance(total, float) and all(isinstance(g, float) for g in grads)
+    assert total == pytest.approx(sum(v for v, _ in per_point), rel=1e-12)
+    for i in range(11):
+        assert grads[i] == pytest.approx(sum(g[i] for _, g in per_point), rel=1e-12, abs=1e-12)
+    mean, mean_grads = compiled.batch_value_and_grad(*columns, reduce="mean")
+    assert mean == pytest.approx(total / 4, rel=1e-12)
+    assert mean_grads == pytest.approx([g / 4 for g in grads], rel=1e-12, abs=1e-12)
+    with pytest.raises(ValueError, match="reduce must be"):
+        compiled.batch_value_and_grad(*columns, reduce="max")
+
+
+def test_batch_replay_takes_plain_numbers_arrays_and_scalars_of_numpy():
+    compiled = compile(lambda x, y: x * y + 1.0)
+    value, (gx, gy) = compiled.batch_value_and_grad(2.0, np.float64(3.0))
+    assert value.shape == () and float(value) == 7.0 and float(gx) == 3.0 and float(gy) == 2.0
+    values, (gx, gy) = compiled.batch_value_and_grad(np.array([[1.0], [2.0]]), [1.0, 2.0, 3.0])
+    assert values.shape == (2, 3) and gx.shape == (2, 3)
+    assert values.tolist() == [[2.0, 3.0, 4.0], [3.0, 5.0, 7.0]]
+    assert gy.tolist() == [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]
+
+
+def test_grouped_replay_error_names_the_failing_entry():
+    def two_logs(x, y):
+        return (x - 1.0).log() + (y - 1.0).log()
+
+    compiled = compile(two_logs)
+    compiled(3.0, 3.0)
+    tape = compiled.tape
+    second_log = [i for i, op in enumerate(tape.ops) if op is not None and op.name == "log"][1]
+    with pytest.raises(DomainError, match=rf"log \(log\) at tape position {second_log}"):
+        compiled.batch_value_and_grad(np.array([3.0, 4.0]), np.array([3.0, 0.5]))
+    with pytest.raises(DomainError, match="pow_const"):
+        compile(lambda x, y: x * 2.0 + y**-1.0).batch_value_and_grad([1.0, 2.0], [1.0, 0.0])
+
+
+def test_batch_check_mode_traces_every_point_and_plain_mode_only_one():
+    traced = []
+
+    def counted(x):
+        traced.append(x.data)
+        return x * x
+
+    compile(counted).batch_value_and_grad(np.array([1.0, 2.0, 3.0]))
+    assert traced == [1.0]
+    traced.clear()
+    compile(counted, check=True).batch_value_and_grad(np.array([1.0, 2.0, 3.0]))
+    assert traced == [1.0, 2.0, 3.0]
+
+
+@settings(max_examples=60)
+@given(programs(max_steps=10), st.data())
+def test_replay_equals_dynamic_mode_on_random_programs(program, data):
+    points = data.draw(st.lists(program_inputs(program), min_size=1, max_size=4))
+    compiled = compile(program)
+    argnums = tuple(range(program.n_inputs))
+    columns = [np.array(column) for column in zip(*points, strict=True)]
+    values, grads = compiled.batch_value_and_grad(*columns)
+    for k, point in enumerate(points):
+        value, expected = value_and_grad(program, argnums)(*point)
+        replayed, replayed_grads = compiled.value_and_grad(*point)
+        assert replayed == pytest.approx(value, rel=1e-12, abs=1e-12)
+        assert replayed_grads == pytest.approx(expected, rel=1e-12, abs=1e-12)
+        assert values[k] == pytest.approx(value, rel=1e-12, abs=1e-12)
+        assert [g[k] for g in grads] == pytest.approx(list(expected), rel=1e-12, abs=1e-12)
