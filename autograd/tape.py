@@ -40,14 +40,29 @@ class Tape:
         out = f(*leaves)
         if not isinstance(out, Value):
             raise TypeError(f"a traced function must return a Value, got {type(out).__name__}")
-        order = topological_order(out)
+        return cls.of(out, leaves)
+
+    @classmethod
+    def of(cls, output: Value, inputs: Sequence[Value]) -> Tape:
+        """Record a graph already built: `inputs` are leaves of it; other leaves are constants."""
+        if not isinstance(output, Value):
+            raise TypeError(f"Tape.of needs a Value as output, got {type(output).__name__}")
+        input_ids = set()
+        for k, leaf in enumerate(inputs):
+            if not isinstance(leaf, Value) or leaf._op is not None:
+                what = (f"{leaf!r} (a {leaf.op} result)" if isinstance(leaf, Value)
+                        else type(leaf).__name__)
+                raise ValueError(f"input {k} of a tape must be a leaf Value, got {what}")
+            if id(leaf) in input_ids:
+                raise ValueError(f"input {k} of a tape is given twice: {leaf!r}")
+            input_ids.add(id(leaf))
+        order = topological_order(output)
         position = {id(node): i for i, node in enumerate(order)}
-        input_ids = {id(leaf) for leaf in leaves}
         return cls(
             ops=tuple(node._op for node in order),
             parents=tuple(tuple(position[id(p)] for p in node.parents) for node in order),
             labels=tuple(node.label for node in order),
-            input_positions=tuple(position.get(id(leaf)) for leaf in leaves),
+            input_positions=tuple(position.get(id(leaf)) for leaf in inputs),
             constants=tuple(
                 (i, node.data)
                 for i, node in enumerate(order)

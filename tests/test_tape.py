@@ -240,3 +240,18 @@ def test_replay_equals_dynamic_mode_on_random_programs(program, data):
         assert replayed_grads == pytest.approx(expected, rel=1e-12, abs=1e-12)
         assert values[k] == pytest.approx(value, rel=1e-12, abs=1e-12)
         assert [g[k] for g in grads] == pytest.approx(list(expected), rel=1e-12, abs=1e-12)
+
+
+def test_a_graph_already_built_is_recorded_with_chosen_leaves_as_inputs():
+    w, b, x = Value(0.5, "w"), Value(-1.0, "b"), Value(2.0, "x")
+    out = (w * x + b).tanh() * 3.0
+    tape = Tape.of(out, [w, b])
+    assert tape.value_and_grad(0.5, -1.0) == value_and_grad(
+        lambda w, b: (w * 2.0 + b).tanh() * 3.0, (0, 1))(0.5, -1.0)
+    assert tape.value_and_grad(1.5, 0.25)[0] == pytest.approx(np.tanh(1.5 * 2.0 + 0.25) * 3.0)
+    with pytest.raises(ValueError, match=r"input 1 of a tape must be a leaf Value.*\+ result"):
+        Tape.of(out, [w, w * x + b])
+    with pytest.raises(ValueError, match="given twice"):
+        Tape.of(out, [w, w])
+    with pytest.raises(TypeError, match="needs a Value"):
+        Tape.of(3.0, [w])
