@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +19,12 @@ def check_inputs(x: Any, nin: int, who: str) -> Sequence[Any]:
         raise TypeError(f"{who} takes a sequence of {nin} inputs, got {type(x).__name__}")
     if len(x) != nin:
         raise ValueError(f"{who} takes {nin} inputs, got {len(x)}")
+    for i, item in enumerate(x):
+        if not isinstance(item, (Value, numbers.Real)) or isinstance(item, bool):
+            raise TypeError(
+                f"{who} input {i} must be a real number or a Value, "
+                f"got {type(item).__name__} {item!r}"
+            )
     return x
 
 

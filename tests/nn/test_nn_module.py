@@ -159,8 +159,10 @@ def test_wrong_inputs_name_the_expected_size():
         MLP(2, [1], seed=0)([1.0])
     with pytest.raises(TypeError, match="sequence of 2 inputs, got str"):
         Layer(2, 1, seed=0)("ab")
-    with pytest.raises(TypeError, match="real number"):
+    with pytest.raises(TypeError, match="Neuron input 0 must be a real number or a Value, got str"):
         Neuron(1, seed=0)(["x"])
+    with pytest.raises(TypeError, match="MLP input 1 must be a real number or a Value, got None"):
+        MLP(2, [1], seed=0)([1.0, None])
 
 
 def test_base_module_call_is_not_implemented():
