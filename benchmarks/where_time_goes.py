@@ -2,7 +2,8 @@
 
 Times each phase of build + backward (best of several runs, default GC on, and the build
 once more with the cycle collector off), then prints cProfile's busiest functions.
-Uses the current interpreter; no peers needed.
+With --moons it profiles the moons training step instead: dynamic mode, and batched replay
+(which needs numpy). Uses the current interpreter; no peers needed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 from autograd import Value  # noqa: E402
 from autograd.backprop import propagate  # noqa: E402
 from autograd.graph import topological_order  # noqa: E402
+from benchmarks.workloads.moons_step import make_problem, make_stepper  # noqa: E402
 from benchmarks.workloads.random_graph import build, make_program  # noqa: E402
 
 
@@ -91,13 +93,32 @@ def phase_times(nodes: int, seed: int, repeats: int) -> dict[str, float]:
     return best
 
 
+def profile_moons(top: int) -> None:
+    """cProfile of moons training steps: 2 in dynamic mode, 20 in batched replay."""
+    problem = make_problem()
+    for engine, steps in (("gradledger", 2), ("gradledger-replay", 20)):
+        stepper = make_stepper(engine, problem)
+        stepper.step(0)  # replay traces its tape here
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for k in range(1, steps + 1):
+            stepper.step(k)
+        profiler.disable()
+        print(f"\ncProfile of {steps} moons steps, {engine} (profiling adds a cost per call):")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(top)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--top", type=int, default=12, help="cProfile rows to print")
+    parser.add_argument("--moons", action="store_true", help="profile the moons step instead")
     args = parser.parse_args(argv)
+    if args.moons:
+        profile_moons(args.top)
+        return
 
     print(f"Phases, best of {args.repeats} ({args.nodes:,} nodes):")
     for phase, seconds in phase_times(args.nodes, args.seed, args.repeats).items():
