@@ -53,13 +53,6 @@ def test_ledger_styles(capsys):
 
 
 def test_writes_svg_png_dot_and_html(capsys, tmp_path):
-    pytest.importorskip("graphviz", reason="the graphviz Python package (viz extra) is missing")
-    from viz.rendering import RendererNotFoundError, find_renderer
-
-    try:
-        find_renderer()
-    except RendererNotFoundError:
-        pytest.skip("no renderer: neither system dot nor graphviz-pure is installed")
     paths = {kind: tmp_path / f"out/g.{kind}" for kind in ("svg", "png", "dot", "html")}
     argv = ["tanh(w*x + b)", "--at", "w=-3", "x=2", "b=6.88", "--formulas"]
     for kind, path in paths.items():
@@ -85,7 +78,6 @@ def test_missing_graphviz_is_one_line_and_exit_1(capsys, tmp_path, monkeypatch):
 
 
 def test_a_graph_over_the_size_guard_is_a_one_line_error(capsys, tmp_path):
-    pytest.importorskip("graphviz", reason="the graphviz Python package (viz extra) is missing")
     argv = ["x*2", "--at", "x=1", "--max-nodes", "2", "--dot", str(tmp_path / "g.dot")]
     status, _, err = cli(capsys, *argv)
     assert status == 2 and "max_nodes=2" in err and err.count("\n") == 1

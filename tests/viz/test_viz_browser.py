@@ -10,13 +10,11 @@ import shutil
 import tempfile
 
 import pytest
+from playwright import sync_api
 
-pytest.importorskip("graphviz", reason="the graphviz Python package (viz extra) is not installed")
-
-from autograd import Value  # noqa: E402
-from viz import backprop_steps, stepper_html  # noqa: E402
-from viz.number_format import format_number  # noqa: E402
-from viz.rendering import RendererNotFoundError, find_renderer  # noqa: E402
+from autograd import Value
+from viz import backprop_steps, stepper_html
+from viz.number_format import format_number
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = [
@@ -46,13 +44,6 @@ if BROWSER is None:
         "no Chromium installed (apt-get install chromium, or set GRADLEDGER_CHROMIUM)",
         allow_module_level=True,
     )
-try:
-    find_renderer()
-except RendererNotFoundError:
-    pytest.skip("no renderer: neither system dot nor graphviz-pure", allow_module_level=True)
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package (test extra) is not installed"
-)
 
 
 def neuron_with_a_shared_input():

@@ -4,13 +4,11 @@ import re
 
 import pytest
 
-pytest.importorskip("graphviz", reason="the graphviz Python package (viz extra) is not installed")
-
-from autograd import Value  # noqa: E402
-from autograd.graph import topological_order  # noqa: E402
-from nn import MLP  # noqa: E402
-from viz import GraphTooLargeError, draw_graph  # noqa: E402
-from viz.clusters import module_scopes  # noqa: E402
+from autograd import Value
+from autograd.graph import topological_order
+from nn import MLP
+from viz import GraphTooLargeError, draw_graph
+from viz.clusters import module_scopes
 
 
 def model_and_loss():

@@ -13,8 +13,6 @@ MODULES = [
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name, tmp_path, monkeypatch):
-    if name in ("viz.drawing", "viz.rendering", "viz.frames", "viz.stepper"):
-        pytest.importorskip("graphviz", reason="graphviz Python package (viz extra) missing")
     monkeypatch.chdir(tmp_path)  # examples that write files write under out/ here
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0

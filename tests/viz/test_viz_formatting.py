@@ -62,7 +62,6 @@ def test_a_ledger_can_be_passed_instead_of_the_root():
 
 
 def test_print_steps_prints_every_row():
-    pytest.importorskip("rich", reason="rich (the progress extra) is not installed")
     out = io.StringIO()
     print_steps(tanh_of_product(), file=out)
     text = out.getvalue()

@@ -5,11 +5,8 @@ import re
 
 import pytest
 
-pytest.importorskip("graphviz", reason="the graphviz Python package (viz extra) is not installed")
-
-from autograd import Value  # noqa: E402
-from viz import backprop_steps, render_steps, stepper_html  # noqa: E402
-from viz.rendering import RendererNotFoundError, find_renderer  # noqa: E402
+from autograd import Value
+from viz import backprop_steps, render_steps, stepper_html
 
 
 def neuron():
@@ -21,19 +18,6 @@ def neuron():
     o = n.tanh()
     o.label = "o"
     return o
-
-
-def has_renderer():
-    try:
-        find_renderer()
-    except RendererNotFoundError:
-        return False
-    return True
-
-
-needs_renderer = pytest.mark.skipif(
-    not has_renderer(), reason="no renderer: neither system dot nor graphviz-pure is installed"
-)
 
 
 def test_frames_fill_in_gradients_step_by_step(tmp_path):
@@ -61,7 +45,6 @@ def test_each_frame_highlights_its_step_node(tmp_path):
         assert highlighted == [name]
 
 
-@needs_renderer
 def test_frames_render_to_svg(tmp_path):
     paths = render_steps(neuron(), tmp_path / "frames")
     assert len(paths) == 6
@@ -78,7 +61,6 @@ def read_ledger_literal(page):
     return json.loads(literal.replace("<\\/", "</"))
 
 
-@needs_renderer
 def test_stepper_page_is_self_contained_and_carries_the_engine_numbers(tmp_path):
     o = neuron()
     path = stepper_html(o, tmp_path / "step.html", title="neuron <demo>")
@@ -103,7 +85,6 @@ def test_stepper_page_is_self_contained_and_carries_the_engine_numbers(tmp_path)
     assert finals["x1"] == pytest.approx(-1.5) and finals["w1"] == pytest.approx(1.0)
 
 
-@needs_renderer
 def test_stepper_page_escapes_script_breaking_labels(tmp_path):
     x = Value(1.0, "</script><b>")
     y = x.exp()
@@ -112,7 +93,6 @@ def test_stepper_page_escapes_script_breaking_labels(tmp_path):
     assert page.count("</script>") == 1  # only the page's own closing tag
 
 
-@needs_renderer
 def test_stepper_with_a_collapsed_module_marks_folded_nodes_as_not_drawn(tmp_path):
     from nn import MLP
 

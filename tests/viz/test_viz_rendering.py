@@ -5,15 +5,13 @@ import shutil
 
 import pytest
 
-pytest.importorskip("graphviz", reason="the graphviz Python package (viz extra) is not installed")
-
-from autograd import Value  # noqa: E402
-from viz import (  # noqa: E402
+from autograd import Value
+from viz import (
     draw_graph,
     render,
-    rendering,  # noqa: E402
+    rendering,
 )
-from viz.rendering import (  # noqa: E402
+from viz.rendering import (
     RendererNotFoundError,
     RenderError,
     find_renderer,
@@ -22,7 +20,6 @@ from viz.rendering import (  # noqa: E402
 )
 
 PURE = graphviz_pure_executable()
-needs_pure = pytest.mark.skipif(PURE is None, reason="the graphviz-pure package is not installed")
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="no system Graphviz `dot` on PATH"
 )
@@ -44,13 +41,11 @@ def no_system_dot(monkeypatch):
     )
 
 
-@needs_pure
 def test_graphviz_pure_is_found_through_its_package_metadata():
     assert os.path.isfile(PURE) and os.access(PURE, os.X_OK)
     assert os.path.basename(PURE).startswith("graphviz-pure")
 
 
-@needs_pure
 def test_without_system_dot_auto_uses_graphviz_pure(no_system_dot):
     assert find_renderer().name == "graphviz-pure"
     svg = render_source(draw_graph(small_graph()).source, "svg").decode()
@@ -58,7 +53,6 @@ def test_without_system_dot_auto_uses_graphviz_pure(no_system_dot):
     assert "<svg" in svg and "grad 1.0000" in svg
 
 
-@needs_pure
 def test_graphviz_pure_writes_svg_and_png_files(tmp_path):
     svg = render(small_graph(), tmp_path / "g.svg", renderer="graphviz-pure")
     png = render(small_graph(), tmp_path / "g.png", renderer="graphviz-pure")
@@ -67,7 +61,6 @@ def test_graphviz_pure_writes_svg_and_png_files(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@needs_pure
 def test_pdf_needs_the_system_dot(tmp_path):
     with pytest.raises(RendererNotFoundError, match="pdf output needs the system Graphviz"):
         render(small_graph(), tmp_path / "g.pdf", renderer="graphviz-pure")
@@ -108,7 +101,6 @@ def test_unknown_suffix_is_refused(tmp_path):
         render(small_graph(), tmp_path / "g.bmp")
 
 
-@needs_pure
 def test_a_failed_render_leaves_no_file(tmp_path):
     with pytest.raises(RenderError, match="failed to render svg"):
         render_source("digraph { a -> }", "svg", renderer="graphviz-pure")
