@@ -6,6 +6,7 @@ import html
 import json
 import math
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,20 @@ def ledger_data(
     }
 
 
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+_PLACEHOLDER = re.compile(r"\{\{(TITLE|SVG|LEDGER_JS)\}\}")
+
+
 def _as_script_literal(data: dict) -> str:
-    # nan and inf become NaN and Infinity, valid JavaScript; "</" cannot close the script.
-    return json.dumps(data, allow_nan=True).replace("</", "<\\/")
+    # nan and inf become NaN and Infinity, valid JavaScript. No <, > or & is left, so no
+    # label can close the script or open markup; inside strings \u003c reads back as "<".
+    text = json.dumps(data, allow_nan=True)
+    return re.sub("[<>&]", lambda m: _SCRIPT_ESCAPES[m.group()], text)
+
+
+def fill_template(template: str, parts: dict[str, str]) -> str:
+    """Replace each {{NAME}} placeholder in one pass: text put in is never searched again."""
+    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], template)
 
 
 def _inline_svg(svg: str) -> str:
@@ -107,9 +119,9 @@ def stepper_html(
     data = ledger_data(ledger, drawing.node_ids, digits, play_seconds)
     title = title or f"Backprop through {ledger.name(ledger.root)}, one chain-rule step at a time"
     template = resources.files("viz").joinpath(TEMPLATE).read_text(encoding="utf-8")
-    page = (
-        template.replace("{{TITLE}}", html.escape(title))
-        .replace("{{SVG}}", _inline_svg(svg))
-        .replace("{{LEDGER_JS}}", _as_script_literal(data))
-    )
+    page = fill_template(template, {
+        "TITLE": html.escape(title),
+        "SVG": _inline_svg(svg),
+        "LEDGER_JS": _as_script_literal(data),
+    })
     return write_atomically(path, page.encode("utf-8"))

@@ -58,7 +58,7 @@ def test_frames_reject_unknown_formats(tmp_path):
 
 def read_ledger_literal(page):
     literal = re.search(r"const LEDGER = (\{.*?\});\n", page).group(1)
-    return json.loads(literal.replace("<\\/", "</"))
+    return json.loads(literal)
 
 
 def test_stepper_page_is_self_contained_and_carries_the_engine_numbers(tmp_path):
@@ -108,3 +108,33 @@ def test_stepper_with_a_collapsed_module_marks_folded_nodes_as_not_drawn(tmp_pat
     drawn = {node["id"] for node in data["nodes"]}
     parents = [e["parent"] for s in data["steps"] for e in s["edges"]]
     assert all(parent in drawn or parent is None for parent in parents)
+
+
+def test_stepper_page_fills_placeholders_once_and_escapes_markup_in_labels(tmp_path):
+    # A label that spells a template placeholder must stay text: before, the chained
+    # replace() spliced the ledger's JSON (with the raw <img> label) into the SVG.
+    x = Value(2.0, "{{LEDGER_JS}}")
+    w = Value(-3.0, "<img src=x onerror=alert(1)>")
+    y = (x * w).tanh()
+    y.label = "{{SVG}} & {{TITLE}}"
+    page = stepper_html(y, tmp_path / "p.html", title="{{LEDGER_JS}} {{SVG}} <b>").read_text()
+    assert "<img" not in page and "<b>" not in page
+    assert page.count("const LEDGER = ") == 1 and page.count("<svg") == 1
+    assert "<title>{{LEDGER_JS}} {{SVG}} &lt;b&gt;</title>" in page
+    literal = re.search(r"const LEDGER = (\{.*?\});\n", page).group(1)
+    assert "<" not in literal and ">" not in literal and "&" not in literal
+    data = json.loads(literal)  # \u003c and friends are plain JSON escapes
+    names = {node["name"] for node in data["nodes"]}
+    assert {"{{LEDGER_JS}}", "<img src=x onerror=alert(1)>", "{{SVG}} & {{TITLE}}"} <= names
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    assert "{{LEDGER_JS}}" in svg and "&lt;img src=x onerror=alert(1)&gt;" in svg
+    assert "{{SVG}} &amp; {{TITLE}}" in svg
+
+
+def test_the_default_title_escapes_the_root_label(tmp_path):
+    x = Value(1.0, "x")
+    y = x.exp()
+    y.label = "<i>y</i>"
+    page = stepper_html(y, tmp_path / "p.html").read_text()
+    assert "<i>" not in page
+    assert "<title>Backprop through &lt;i&gt;y&lt;/i&gt;, one chain-rule step" in page
