@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from autograd.backprop import gradients
+from autograd.grad_mode import is_grad_enabled
 from autograd.value import Value
+
+_transform_depth: ContextVar[int] = ContextVar("autograd_transform_depth", default=0)
 
 
 def _argnum_tuple(argnums: int | Sequence[int]) -> tuple[tuple[int, ...], bool]:
@@ -24,8 +28,9 @@ def _argnum_tuple(argnums: int | Sequence[int]) -> tuple[tuple[int, ...], bool]:
 def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """Return a function giving (f(*args), d f / d args[argnums]).
 
-    Arguments given as numbers come back as numbers; arguments that are already Values
-    (as inside an outer `grad`) give Value gradients, so `grad(grad(f))` differentiates twice.
+    At the top level numbers come back as numbers. Inside another transform, or given
+    Values, the results are Values, so `grad(grad(f))` and closures over an outer variable
+    differentiate again.
     """
     nums, single = _argnum_tuple(argnums)
 
@@ -34,29 +39,50 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
         for n in nums:
             if not -len(args) <= n < len(args):
                 raise IndexError(f"argnums {n} is out of range for {len(args)} argument(s)")
-        args_list = list(args)
-        nested = any(isinstance(args[n], Value) for n in nums)
-        wrt = []
-        for n in nums:
-            arg = args_list[n]
-            if not isinstance(arg, Value):
-                arg = Value(arg, label=f"arg{n % len(args)}")
-                args_list[n] = arg
-            wrt.append(arg)
-        out = f(*args_list)
-        if isinstance(out, Value):
-            grads = gradients(out, wrt, create_graph=nested)
-            value = out if nested else out.data
-        elif isinstance(out, (int, float)) and not isinstance(out, bool):
-            grads, value = [0.0] * len(wrt), out
-        else:
-            raise TypeError(f"{getattr(f, '__name__', 'f')} must return a Value or a number, "
-                            f"got {type(out).__name__}")
-        if not nested:
-            grads = [g.data if isinstance(g, Value) else g for g in grads]
-        return value, (grads[0] if single else tuple(grads))
+        _require_recording(f)
+        depth = _transform_depth.get()
+        token = _transform_depth.set(depth + 1)
+        try:
+            return _value_and_grad_once(f, nums, single, args, depth > 0)
+        finally:
+            _transform_depth.reset(token)
 
     return wrapped
+
+
+def _require_recording(f: Callable[..., Any]) -> None:
+    if not is_grad_enabled():
+        name = getattr(f, "__name__", "f")
+        raise RuntimeError(
+            f"cannot differentiate {name} inside no_grad(): no graph is recorded there"
+        )
+
+
+def _value_and_grad_once(
+    f: Callable[..., Any], nums: tuple[int, ...], single: bool, args: tuple, inside: bool
+) -> tuple[Any, Any]:
+    """One evaluation of value_and_grad; `inside` is true within an outer transform."""
+    args_list = list(args)
+    nested = inside or any(isinstance(args[n], Value) for n in nums)
+    wrt = []
+    for n in nums:
+        arg = args_list[n]
+        if not isinstance(arg, Value):
+            arg = Value(arg, label=f"arg{n % len(args)}")
+            args_list[n] = arg
+        wrt.append(arg)
+    out = f(*args_list)
+    if isinstance(out, Value):
+        grads = gradients(out, wrt, create_graph=nested)
+        value = out if nested else out.data
+    elif isinstance(out, (int, float)) and not isinstance(out, bool):
+        grads, value = [0.0] * len(wrt), out
+    else:
+        raise TypeError(f"{getattr(f, '__name__', 'f')} must return a Value or a number, "
+                        f"got {type(out).__name__}")
+    if not nested:
+        grads = [g.data if isinstance(g, Value) else g for g in grads]
+    return value, (grads[0] if single else tuple(grads))
 
 
 def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
@@ -80,6 +106,7 @@ def _number(g: Any) -> float:
 
 def jacobian(f: Callable[..., Sequence[Any]], inputs: Sequence[Any]) -> list[list[float]]:
     """J[i][j] = d f(*inputs)[i] / d inputs[j], for f returning a list of Values."""
+    _require_recording(f)
     xs = _leaves(inputs)
     outs = f(*xs)
     return [
@@ -90,6 +117,7 @@ def jacobian(f: Callable[..., Sequence[Any]], inputs: Sequence[Any]) -> list[lis
 
 def hessian(f: Callable[..., Any], inputs: Sequence[Any]) -> list[list[float]]:
     """H[i][j] = d2 f(*inputs) / d inputs[i] d inputs[j], by backprop through backprop."""
+    _require_recording(f)
     xs = _leaves(inputs)
     out = f(*xs)
     if not isinstance(out, Value):

@@ -93,7 +93,7 @@ def _sigmoid(x: float) -> float:
 
 
 def _relu(x: float) -> float:
-    return x if x > 0 else 0.0
+    return x if x > 0 or x != x else 0.0  # nan stays nan, so it can be seen downstream
 
 
 def _power(x: float, y: float) -> float:
@@ -167,6 +167,12 @@ RELU = Op(
 )
 
 
+def _text(c: float) -> str:
+    """Shortest text for a constant that still reads back as exactly that number."""
+    short = f"{c:g}"
+    return short if float(short) == c else repr(c)
+
+
 @lru_cache(maxsize=1024)
 def power_op(exponent: float) -> Op:
     """Return the op x ** exponent for a constant exponent (cached per exponent)."""
@@ -175,13 +181,17 @@ def power_op(exponent: float) -> Op:
         domain = (NONZERO,) if c < 0 else (SMOOTH,)
     else:
         domain = (POSITIVE,)
+    if c == 0:  # d(x**0)/dx = 0 everywhere, also at x = 0 where x**-1 is undefined
+        rule, formula = (lambda x, out: (0.0,)), "0"
+    else:
+        rule, formula = (lambda x, out: (c * x ** (c - 1.0),)), f"{_text(c)} * x**{_text(c - 1.0)}"
     return Op(
         name="pow_const",
-        symbol=f"**{c:g}",
+        symbol=f"**{_text(c)}",
         arity=1,
         forward=lambda x: _power(x, c),
-        rule=lambda x, out: (c * x ** (c - 1.0),),
-        formulas=(f"{c:g} * x**{c - 1.0:g}",),
+        rule=rule,
+        formulas=(formula,),
         domain=domain,
         complex_forward=lambda z: z**c,
         parameter=c,
@@ -191,17 +201,18 @@ def power_op(exponent: float) -> Op:
 TABLE: tuple[Op, ...] = (
     ADD, SUB, MUL, DIV, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU,
     power_op(2.0), power_op(3.0), power_op(-1.0), power_op(0.5), power_op(-1.5),
+    power_op(0.0), power_op(1.0),
 )
 """Every op the engine knows, including sample constant powers; tests iterate over it."""
 
 
 def evaluate(op: Op, *inputs: Any) -> Any:
     """Run op's forward function on plain numbers, raising the engine's domain errors."""
+    forward = op.forward
     if any(isinstance(x, complex) for x in inputs):
         forward = op.complex_forward or op.forward
-        return forward(*inputs)
     try:
-        return op.forward(*inputs)
+        return forward(*inputs)
     except (ArithmeticError, ValueError) as err:
         raise domain_error_for(err)(str(err)) from None
 

@@ -99,3 +99,34 @@ def test_hessian_is_symmetric_and_matches_closed_form():
     for row, expected_row in zip(h, expected, strict=True):
         assert row == pytest.approx(expected_row, rel=1e-12)
     assert h[0][1] == pytest.approx(h[1][0], rel=1e-15)
+
+
+def test_grad_of_a_function_that_closes_over_the_outer_variable():
+    # d/dx [d/dy x*y*y at y=1] = d/dx [2xy at y=1] = 2; JAX gives the same
+    assert grad(lambda x: grad(lambda y: x * y * y)(1.0))(3.0) == 2.0
+    assert grad(lambda y: grad(lambda x: x * y)(1.0))(3.0) == 1.0
+    assert grad(lambda x: value_and_grad(lambda y: x * y.exp())(0.0)[0])(3.0) == 1.0
+
+
+def test_transforms_inside_no_grad_are_an_error_not_zeros():
+    from autograd import no_grad
+
+    with no_grad():
+        with pytest.raises(RuntimeError, match="square inside no_grad"):
+            grad(square)(3.0)
+        with pytest.raises(RuntimeError, match="no_grad"):
+            hessian(lambda x: x * x * x, [2.0])
+        with pytest.raises(RuntimeError, match="no_grad"):
+            jacobian(lambda x: [x * x], [2.0])
+
+
+def square(x):
+    return x * x
+
+
+def test_derivatives_of_powers_at_zero():
+    assert grad(lambda x: x**0)(0.0) == 0.0
+    assert grad(grad(lambda x: x**1))(0.0) == 0.0
+    assert grad(grad(grad(lambda x: x**2)))(0.0) == 0.0
+    assert grad(grad(lambda x: x**3))(0.0) == 0.0
+    assert grad(grad(grad(lambda x: x**3)))(0.0) == 6.0

@@ -35,7 +35,10 @@ CLOSED_FORMS = {
         [lambda x, y, c: math.exp(-x) / (1 + math.exp(-x)) ** 2],
     ),
     "relu": (lambda x, y, c: max(x, 0.0), [lambda x, y, c: 1.0 if x > 0 else 0.0]),
-    "pow_const": (lambda x, y, c: x**c, [lambda x, y, c: c * x ** (c - 1)]),
+    "pow_const": (
+        lambda x, y, c: math.pow(x, c),
+        [lambda x, y, c: 0.0 if c == 0 else c * math.pow(x, c - 1)],
+    ),
 }
 
 

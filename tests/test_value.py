@@ -228,3 +228,21 @@ def test_detach_cuts_the_graph():
     assert y.parents == () and y.data == 4.0
     (y * x).backward()
     assert x.grad == 4.0 and y.grad == 2.0
+
+
+def test_relu_keeps_nan_visible():
+    out = Value(float("nan")).relu()
+    assert math.isnan(out.data)
+
+
+def test_constant_powers_keep_their_exact_exponent_in_the_text():
+    assert (Value(2.0) ** 2).op == "**2"
+    node = Value(2.0) ** 2.0000001
+    assert node.op == "**2.0000001"
+    assert node.op_record.formulas == ("2.0000001 * x**1.0000000999999998",)
+    assert (Value(2.0) ** 0).op_record.formulas == ("0",)
+
+
+def test_module_functions_wrap_complex_domain_errors():
+    with pytest.raises(DomainError):
+        autograd.log(0j)

@@ -47,7 +47,10 @@ def install(monkeypatch, original, mutant):
             monkeypatch.setattr(ops, name, mutant)
 
 
-@pytest.mark.parametrize("op", ops.TABLE, ids=lambda op: op.symbol)
+# x**0 is left out: its derivative is 0 everywhere, so a relative error cannot change it.
+@pytest.mark.parametrize(
+    "op", [op for op in ops.TABLE if op.formulas != ("0",)], ids=lambda op: op.symbol
+)
 def test_a_local_derivative_off_by_1e_4_relative_is_caught(op, monkeypatch):
     def f(*xs):
         return call_op(op, *xs)
