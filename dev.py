@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -32,11 +33,32 @@ def run(*command: str | Path) -> None:
         sys.exit(result.returncode)
 
 
+def _has_pip() -> bool:
+    """True if .venv exists and its pip works (a half-made .venv has no pip)."""
+    if not PYTHON.exists():
+        return False
+    check = subprocess.run([str(PYTHON), "-m", "pip", "--version"], capture_output=True)
+    return check.returncode == 0
+
+
+def create_environment() -> None:
+    """Create .venv with pip; on failure remove what was made and say what to install."""
+    print(f"creating {VENV}", flush=True)
+    shutil.rmtree(VENV, ignore_errors=True)
+    try:
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    except (OSError, subprocess.CalledProcessError) as error:
+        shutil.rmtree(VENV, ignore_errors=True)
+        sys.exit(
+            f"could not create {VENV} ({error}). On Debian or Ubuntu install the venv module "
+            "first: sudo apt-get install python3-venv"
+        )
+
+
 def ensure_environment(extras: str) -> None:
     """Create .venv and install the project with the given extras, unless already done."""
-    if not PYTHON.exists():
-        print(f"creating {VENV}", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
+    if not _has_pip():
+        create_environment()
     fingerprint = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     stamp = VENV / f".installed-{extras.replace(',', '-')}"
     if stamp.exists() and stamp.read_text() == fingerprint:
