@@ -39,10 +39,6 @@ class Op:
     complex_forward: Callable[..., complex] | None = None
     parameter: float | None = None
 
-    def local_grads(self, inputs: tuple, out: Any) -> tuple:
-        """Evaluate d out / d input_i at the given inputs and output."""
-        return self.rule(*inputs, out)
-
 
 def primal(x: Any) -> Any:
     """Return the plain number behind a Value or dual number; numbers and arrays pass through."""
