@@ -63,8 +63,10 @@ class Expression:
         return _evaluate(self, inputs)
 
 
-def _where(node: ast.AST) -> str:
-    return f"at column {getattr(node, 'col_offset', 0) + 1}"
+def _where(node: ast.AST, lead: int = 0) -> str:
+    # The tree is parsed from the stripped text; `lead` stripped characters go back in.
+    on_first_line = getattr(node, "lineno", 1) == 1
+    return f"at column {getattr(node, 'col_offset', 0) + 1 + lead * on_first_line}"
 
 
 def parse(text: str) -> Expression:
@@ -90,20 +92,23 @@ def parse(text: str) -> Expression:
         )
     if not text.strip():
         raise ExpressionError("the expression is empty")
+    lead = len(text) - len(text.lstrip())
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
-        column = f" at column {err.offset}" if err.offset else " at the end"
+        shift = lead if err.lineno in (None, 1) else 0
+        column = f" at column {err.offset + shift}" if err.offset else " at the end"
         raise ExpressionError(f"not a valid expression: {err.msg}{column}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError("the expression is nested too deeply") from None
     names: list[str] = []
+    callees: set[int] = set()  # the Name nodes that are called, as in exp(...)
     count = 0
     for node in ast.walk(tree):
         count += 1
         if count > MAX_NODES:
             raise ExpressionError(f"the expression has more than {MAX_NODES} parts")
-        _check(node, names)
+        _check(node, names, callees, lead)
     ordered = sorted(
         (n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in names),
         key=lambda n: (n.lineno, n.col_offset),
@@ -114,25 +119,38 @@ def parse(text: str) -> Expression:
     return Expression(text.strip(), tree, tuple(seen))
 
 
-def _check(node: ast.AST, names: list[str]) -> None:
+def _too_large(value: int | float) -> bool:
+    try:
+        return not math.isfinite(float(value))
+    except OverflowError:  # an int literal beyond the float range
+        return True
+
+
+def _check(node: ast.AST, names: list[str], callees: set[int], lead: int) -> None:
+    """Refuse a node that is not allowed. ast.walk visits a call before its function name."""
     if isinstance(node, ast.Expression):
         return
+    where = _where(node, lead)
     for kind, what in _NOT_ALLOWED.items():
         if isinstance(node, kind):
-            raise ExpressionError(f"{what} is not allowed ({_where(node)})")
+            raise ExpressionError(f"{what} is not allowed ({where})")
     if isinstance(node, ast.Constant):
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ExpressionError(
-                f"only real numbers are allowed, not {value!r} ({_where(node)})"
-            )
-        if not math.isfinite(float(value)):
-            raise ExpressionError(f"the number {value!r} is too large ({_where(node)})")
+            raise ExpressionError(f"only real numbers are allowed, not {value!r} ({where})")
+        if _too_large(value):
+            shown = repr(value)
+            shown = shown if len(shown) <= 20 else f"{shown[:12]}... ({len(shown)} digits)"
+            raise ExpressionError(f"the number {shown} is too large ({where})")
         return
     if isinstance(node, ast.Name):
         if node.id.startswith("_"):
-            raise ExpressionError(f"the name {node.id!r} is not allowed ({_where(node)})")
+            raise ExpressionError(f"the name {node.id!r} is not allowed ({where})")
         if node.id in FUNCTIONS:
+            if id(node) not in callees:
+                raise ExpressionError(
+                    f"{node.id!r} is a function; call it as {node.id}(...) ({where})"
+                )
             return
         if node.id not in names:
             names.append(node.id)
@@ -141,13 +159,13 @@ def _check(node: ast.AST, names: list[str]) -> None:
         if type(node.op) not in BINARY:
             symbol = type(node.op).__name__
             raise ExpressionError(
-                f"the operator {symbol} is not allowed; use + - * / ** ({_where(node)})"
+                f"the operator {symbol} is not allowed; use + - * / ** ({where})"
             )
         return
     if isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
             raise ExpressionError(
-                f"the operator {type(node.op).__name__} is not allowed ({_where(node)})"
+                f"the operator {type(node.op).__name__} is not allowed ({where})"
             )
         return
     if isinstance(node, ast.Call):
@@ -155,15 +173,16 @@ def _check(node: ast.AST, names: list[str]) -> None:
         if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
             called = repr(func.id) if isinstance(func, ast.Name) else "an expression"
             raise ExpressionError(
-                f"calling {called} is not allowed ({_where(node)}); the functions are "
+                f"calling {called} is not allowed ({where}); the functions are "
                 f"{', '.join(FUNCTIONS)}"
             )
         if node.keywords or len(node.args) != 1:
-            raise ExpressionError(f"{func.id}() takes exactly one argument ({_where(node)})")
+            raise ExpressionError(f"{func.id}() takes exactly one argument ({where})")
+        callees.add(id(func))
         return
     if isinstance(node, (ast.operator, ast.unaryop, ast.expr_context)):
         return
-    raise ExpressionError(f"{type(node).__name__} is not allowed ({_where(node)})")
+    raise ExpressionError(f"{type(node).__name__} is not allowed ({where})")
 
 
 def _label(expression: Expression, node: ast.AST) -> str:
