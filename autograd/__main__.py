@@ -2,7 +2,8 @@
 
 Prints the value, every input's gradient and the chain-rule ledger; --svg, --png,
 --dot and --html also write the graph and the step-by-step page. Bad input gets a
-one-line error and exit status 2; a missing optional tool gets one and exit status 1.
+one-line error and exit status 2; a missing optional tool gets one and exit status 1,
+and so does anything unexpected (one line naming it, never a traceback).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 
 from autograd.errors import DomainError
 from autograd.expr import FUNCTIONS, ExpressionError, parse
@@ -18,6 +21,15 @@ from autograd.value import Value
 
 EXIT_BAD_INPUT = 2
 EXIT_ENVIRONMENT = 1
+EXIT_INTERNAL = 1
+
+# What each file flag writes, and the file name suffixes that fit it.
+OUTPUTS = {
+    "svg": ("SVG", (".svg",)),
+    "png": ("PNG", (".png",)),
+    "dot": ("DOT text", (".dot", ".gv")),
+    "html": ("an HTML page", (".html", ".htm")),
+}
 
 
 class UsageError(Exception):
@@ -67,7 +79,8 @@ def parse_bindings(pairs: Sequence[str], names: Sequence[str]) -> dict[str, floa
     values: dict[str, float] = {}
     for pair in pairs:
         name, sep, number = pair.partition("=")
-        name = name.strip()
+        # Python's parser NFKC-normalises identifiers, so the expression's ℌ is H.
+        name = unicodedata.normalize("NFKC", name.strip())
         if not sep or not name:
             raise UsageError(f"--at {pair!r}: write NAME=NUMBER, e.g. --at x=2")
         if name not in names:
@@ -81,6 +94,8 @@ def parse_bindings(pairs: Sequence[str], names: Sequence[str]) -> dict[str, floa
             value = float(number)
         except ValueError:
             raise UsageError(f"--at {pair!r}: {number!r} is not a number") from None
+        if not math.isfinite(value):  # as the expression refuses the literal 1e999
+            raise UsageError(f"--at {pair!r}: {number.strip()} is not a finite number")
         values[name] = value
     missing = [name for name in names if name not in values]
     if missing:
@@ -92,6 +107,22 @@ def _number(x: float) -> str:
     return repr(x) if math.isfinite(x) else str(x)
 
 
+def check_output_names(args: argparse.Namespace) -> None:
+    """Refuse a file flag whose path ends in another output's suffix, e.g. --dot g.svg."""
+    for flag, (what, suffixes) in OUTPUTS.items():
+        path = getattr(args, flag)
+        suffix = Path(path).suffix.lower() if path else ""
+        if not suffix or suffix in suffixes:
+            continue
+        other = [f"--{o}" for o, (_, ends) in OUTPUTS.items() if suffix in ends]
+        if other or suffix == ".pdf":
+            hint = f" (or use {other[0]} {path})" if other else ""
+            raise UsageError(
+                f"--{flag} {path}: the name ends in {suffix}, but --{flag} writes {what}; "
+                f"name it *{suffixes[0]}{hint}"
+            )
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI on argv (default sys.argv[1:]); return the exit status."""
     parser = build_parser()
@@ -99,6 +130,21 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.max_nodes < 1:
         parser.error("--max-nodes must be at least 1")
     try:
+        return _run(args)
+    except (ArithmeticError, ValueError) as err:  # bad input that no check above named
+        print(f"python -m autograd: error: {type(err).__name__}: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as err:  # a bug: still one line, not a traceback
+        print(
+            f"python -m autograd: internal error: {type(err).__name__}: {err} (please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        check_output_names(args)
         expression = parse(args.expression)
         values = parse_bindings(args.at, expression.names)
         inputs = {name: Value(values[name], name) for name in expression.names}

@@ -129,3 +129,75 @@ def test_as_a_real_process():
     refused = run_module("__import__('os').system('echo hacked')")
     assert refused.returncode == 2 and refused.stdout == ""
     assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["exp*2"], "'exp' is a function; call it as exp(...) (at column 1)"),
+        (["tanh(tanh)"], "'tanh' is a function; call it as tanh(...) (at column 6)"),
+        (["x + relu", "--at", "x=1"], "'relu' is a function; call it as relu(...) (at column 5)"),
+        (["1" + "0" * 400 + "*x", "--at", "x=1"], "is too large (at column 1)"),
+        (["x*2", "--at", "x=1e999"], "--at 'x=1e999': 1e999 is not a finite number"),
+        (["x*2", "--at", "x=nan"], "--at 'x=nan': nan is not a finite number"),
+        (["x*2", "--at", "x=-inf"], "--at 'x=-inf': -inf is not a finite number"),
+        (["  x.y", "--at", "x=1"], "attribute access is not allowed (at column 3)"),
+        (["  x +* 2", "--at", "x=1"], "at column 6"),
+        (["x*2", "--at", "x=1", "--dot", "c.svg"], "--dot c.svg: the name ends in .svg"),
+        (["x*2", "--at", "x=1", "--svg", "c.png"], "--svg c.png: the name ends in .png"),
+        (["x*2", "--at", "x=1", "--html", "c.dot"], "--html c.dot: the name ends in .dot"),
+    ],
+)
+def test_more_bad_input_is_one_line_exit_2(capsys, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = cli(capsys, *argv)
+    assert status == 2, err
+    assert message in err
+    assert err.count("\n") == 1 and err.startswith("python -m autograd: error: ")
+    assert "Traceback" not in err and out == ""
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_syntax_error_column_counts_leading_spaces(capsys):
+    _, _, without = cli(capsys, "x +* 2", "--at", "x=1")
+    _, _, with_spaces = cli(capsys, "   x +* 2", "--at", "x=1")
+    column = int(without.rsplit("at column ", 1)[1].split()[0].rstrip(")"))
+    assert f"at column {column + 3}" in with_spaces
+
+
+def test_at_names_are_nfkc_normalised_like_python_identifiers(capsys):
+    status, out, err = cli(capsys, "ℌ*2", "--at", "ℌ=2")
+    assert status == 0, err
+    assert "d/dH = 2.0" in out
+
+
+def test_matching_or_unknown_suffixes_are_written(capsys, tmp_path):
+    argv = ["x*2", "--at", "x=1", "--dot", str(tmp_path / "g.gv"), "--svg", str(tmp_path / "g")]
+    status, out, err = cli(capsys, *argv)
+    assert status == 0, err
+    assert "digraph" in (tmp_path / "g.gv").read_text()
+    assert "<svg" in (tmp_path / "g").read_text()
+
+
+def test_an_unexpected_error_is_one_line_exit_1(capsys, monkeypatch):
+    import autograd.__main__ as cli_module
+
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(cli_module, "parse_bindings", broken)
+    status, out, err = cli(capsys, "x*2", "--at", "x=1")
+    assert status == 1
+    assert err == "python -m autograd: internal error: KeyError: 'boom' (please report it)\n"
+
+
+def test_an_unexpected_arithmetic_error_is_bad_input_exit_2(capsys, monkeypatch):
+    import autograd.__main__ as cli_module
+
+    def overflowing(*args, **kwargs):
+        raise OverflowError("int too large to convert to float")
+
+    monkeypatch.setattr(cli_module, "parse_bindings", overflowing)
+    status, out, err = cli(capsys, "x*2", "--at", "x=1")
+    assert status == 2
+    assert err == "python -m autograd: error: OverflowError: int too large to convert to float\n"
