@@ -58,12 +58,19 @@ class Explanation:
 
     def __str__(self) -> str:
         name = self.ledger.name
-        root, leaf = name(self.root), name(self.leaf)
+        root = name(self.root)
+        in_graph = id(self.leaf) in self.ledger.names
+        label = getattr(self.leaf, "label", "")
+        leaf = name(self.leaf) if in_graph else label or "?"
         count = len(self.paths)
         lines = [
             f"d{root}/d{leaf} = sum over {count} path{'s' * (count != 1)} "
             "of the product of local derivatives"
         ]
+        if not in_graph:
+            lines.append(
+                f"  {label or 'the leaf'} is not in the graph of {root}, so no path leads to it"
+            )
         for path in self.paths:
             route = " -> ".join(name(node) for node in path.nodes)
             factors = " * ".join(format_number(v) for v in path.locals) or "1"
@@ -102,12 +109,15 @@ def explain(root: Any, leaf: Any, max_paths: int = 10_000) -> Explanation:
             reaches_leaf.add(id(node))
 
     paths: list[GradientPath] = []
-    # Depth-first with an explicit stack of (node, nodes so far, locals so far).
-    stack: list[tuple[Any, tuple, tuple]] = [(root, (root,), ())]
+    # Depth-first with an explicit stack of (node, link). A link is (previous link, node,
+    # local derivative into it): pushing shares the path so far instead of copying it,
+    # and a path is spelled out only once it reaches the leaf.
+    start = (None, root, None)
+    stack: list[tuple[Any, tuple]] = [(root, start)]
     while stack:
-        node, nodes, factors = stack.pop()
+        node, link = stack.pop()
         if node is leaf:
-            paths.append(GradientPath(nodes, factors))
+            paths.append(_path_of(link))
             if len(paths) > max_paths:
                 raise TooManyPathsError(
                     f"explain: more than max_paths={max_paths} paths lead from "
@@ -119,6 +129,16 @@ def explain(root: Any, leaf: Any, max_paths: int = 10_000) -> Explanation:
         for i in range(len(parents) - 1, -1, -1):
             parent = parents[i]
             if id(parent) in reaches_leaf:
-                derivative = local[(id(node), i)]
-                stack.append((parent, (*nodes, parent), (*factors, derivative)))
+                stack.append((parent, (link, parent, local[(id(node), i)])))
     return Explanation(root, leaf, paths, ledger)
+
+
+def _path_of(link: tuple) -> GradientPath:
+    nodes, factors = [], []
+    while link is not None:
+        previous, node, factor = link
+        nodes.append(node)
+        if previous is not None:
+            factors.append(factor)
+        link = previous
+    return GradientPath(tuple(reversed(nodes)), tuple(reversed(factors)))
