@@ -46,11 +46,12 @@ class ModuleScopes:
             name = self.enclosing[name]
         return out
 
-    def boxes_for(self, collapse: Iterable[str]) -> dict[int, str]:
-        """id(node) -> box id for every node inside a collapsed module (outermost wins)."""
-        collapse = list(collapse)
-        if isinstance(collapse, str):
-            collapse = [collapse]
+    def boxes_for(self, collapse: str | Iterable[str]) -> dict[int, str]:
+        """id(node) -> box id for every node inside a collapsed module (outermost wins).
+
+        `collapse` is a list of module names, or one name as a string.
+        """
+        collapse = [collapse] if isinstance(collapse, str) else list(collapse)
         if collapse and not self.names:
             raise ValueError("draw_graph: collapse=... needs modules=model to know the modules")
         unknown = [name for name in collapse if name not in self.enclosing]

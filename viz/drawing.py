@@ -118,7 +118,7 @@ def draw_graph(
     grads: Mapping[int, float] | None = None,
     highlight: Any = None,
     modules: Any = None,
-    collapse: Iterable[str] = (),
+    collapse: str | Iterable[str] = (),
     max_nodes: int | None = DEFAULT_MAX_NODES,
     digits: int = 4,
     title: str | None = None,
@@ -134,7 +134,8 @@ def draw_graph(
     - Values or gradients that are nan or infinite are filled red, and the path from them
       to the root is drawn red.
     - `modules` (an nn Module) groups nodes into a cluster per submodule; `collapse`
-      lists module names (as in `named_modules()`) to fold into one box each.
+      lists module names (as in `named_modules()`) to fold into one box each, or
+      names one module as a string.
     - More than `max_nodes` drawn values raises GraphTooLargeError; pass
       `max_nodes=None` to draw anyway.
 

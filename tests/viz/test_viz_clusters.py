@@ -99,3 +99,11 @@ def test_clustered_dot_is_deterministic():
     again_model, again_loss = model_and_loss()
     first = draw_graph(loss, modules=model, collapse=["layer2.neuron0"]).source
     assert first == draw_graph(again_loss, modules=again_model, collapse=["layer2.neuron0"]).source
+
+
+def test_collapse_accepts_a_single_module_name_as_a_string():
+    model, loss = model_and_loss()
+    one = draw_graph(loss, modules=model, collapse="layer1").source
+    listed = draw_graph(loss, modules=model, collapse=["layer1"]).source
+    assert one == listed
+    assert "layer1" in one and "values)" in one
