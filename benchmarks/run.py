@@ -232,6 +232,9 @@ def main(argv: list[str] | None = None) -> None:
     record["load_average_at_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     print()
     print(machine)
+    if record["load_average_at_start"] is not None:
+        start, end = record["load_average_at_start"], record["load_average_at_end"]
+        print(f"load average (1 min) at start {start[0]:.2f}, at end {end[0]:.2f}")
     print("\n\n".join(tables))
 
     out = args.out or ROOT / "benchmarks" / "results" / f"benchmarks-{stamp}.json"
