@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -96,11 +97,18 @@ class GraphDrawing:
 
 
 _RECORD_ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\{}|<>\""} | {"\n": " "})
+# Control characters other than a newline break the renderers; they are shown as \xNN.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Text with every control character but the newline written out as \\xNN."""
+    return _CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def record_field(text: str) -> str:
     """Escape text for one field of a graphviz record label."""
-    return text.translate(_RECORD_ESCAPES)
+    return visible(text).translate(_RECORD_ESCAPES)
 
 
 def _local_grads(node: Any) -> tuple:
@@ -181,7 +189,7 @@ def draw_graph(
 
     graph_attr = {"rankdir": rankdir}
     if title:
-        label = title.replace("\\", "\\\\").replace("\n", "\\n")
+        label = visible(title).replace("\\", "\\\\").replace("\n", "\\n")
         graph_attr.update(label=label, labelloc="t", fontname="Helvetica")
     graph = graphviz.Digraph(
         "autograd", graph_attr=graph_attr, node_attr=VALUE_NODE, edge_attr=EDGE
@@ -262,7 +270,8 @@ def draw_graph(
 
 def quoted(text: str) -> str:
     """A DOT double-quoted string showing text literally (for labels that are not records)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    text = visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{text}"'
 
 
 def _attr_text(attrs: dict[str, str]) -> str:

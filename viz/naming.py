@@ -13,8 +13,9 @@ def node_names(order: Iterable[Any]) -> dict[int, str]:
     """Map id(node) to a readable name for every node in a topological order.
 
     A labelled node keeps its label, an unlabelled leaf is named by its value (it is
-    usually a constant such as the 2 in `x + 2`), and an unlabelled intermediate gets
-    `%k`, numbered in topological order.
+    usually a constant such as the 2 in `x + 2`; in full when the short form would round
+    it), and an unlabelled intermediate gets `%k`, numbered in topological order and
+    skipping any `%k` a label already uses.
 
     Example:
         >>> from autograd import Value, topological_order
@@ -23,17 +24,32 @@ def node_names(order: Iterable[Any]) -> dict[int, str]:
         >>> sorted(node_names(topological_order(y)).values())
         ['%1', '%2', '2', 'x']
     """
+    order = list(order)
+    taken = {node.label for node in order if node.label}
     names: dict[int, str] = {}
     counter = 0
     for node in order:
         if node.label:
             names[id(node)] = node.label
         elif not node.parents:
-            names[id(node)] = f"{node.data:g}"
+            names[id(node)] = constant_name(node.data)
         else:
             counter += 1
+            while f"%{counter}" in taken:  # a user's own "%1" keeps its name
+                counter += 1
             names[id(node)] = f"%{counter}"
     return names
+
+
+def constant_name(x: float) -> str:
+    """The short `:g` form of a number when it reads back exactly, else its full repr.
+
+    Example:
+        >>> constant_name(2.0), constant_name(2.0000001), constant_name(1e300)
+        ('2', '2.0000001', '1e+300')
+    """
+    short = f"{x:g}"
+    return short if float(short) == x or x != x else repr(x)
 
 
 def wrap_name(name: str) -> str:

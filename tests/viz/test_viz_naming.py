@@ -1,0 +1,67 @@
+"""node_names: labels, constants and %k names never collide; DOT labels survive any text."""
+
+from autograd import Value, topological_order
+from viz import draw_graph, explain
+from viz.drawing import quoted, record_field
+from viz.naming import node_names
+from viz.rendering import render_source
+
+
+def names_by_node(root):
+    return node_names(topological_order(root))
+
+
+def test_automatic_names_skip_the_percent_names_users_chose():
+    x = Value(1.0, "%1")
+    a = x * x  # unlabelled: must not be called %1 too
+    b = a.exp()  # unlabelled
+    names = names_by_node(b)
+    assert names[id(x)] == "%1"
+    assert names[id(a)] == "%2" and names[id(b)] == "%3"
+    assert len(set(names.values())) == 3
+
+
+def test_constants_that_round_alike_get_names_that_differ():
+    x = Value(1.0, "x")
+    two, nearly_two = Value(2.0), Value(2.0000001)
+    y = x * two + nearly_two
+    names = names_by_node(y)
+    assert names[id(two)] == "2"
+    assert names[id(nearly_two)] == "2.0000001"
+
+
+def test_short_constants_keep_their_short_names():
+    x = Value(1.0, "x")
+    half, big, tiny = Value(0.5), Value(1e300), Value(-2.5e-07)
+    y = (x + half) * big + tiny
+    names = names_by_node(y)
+    assert [names[id(v)] for v in (half, big, tiny)] == ["0.5", "1e+300", "-2.5e-07"]
+    third = Value(1 / 3)
+    names = names_by_node(x * third)
+    assert names[id(third)] == "0.3333333333333333"
+
+
+def test_explain_tells_apart_constants_that_round_alike():
+    x = Value(1.0, "x")
+    y = x * 2.0 + x * 2.0000001
+    y.label = "y"
+    text = str(explain(y, x))
+    assert "y -> %1 -> x : 1.0000 * 2.0000 = 2.0000" in text
+    assert "y -> %2 -> x : 1.0000 * 2.0000 = 2.0000" in text
+    assert sorted(names_by_node(y).values()) == ["%1", "%2", "2", "2.0000001", "x", "y"]
+
+
+def test_control_characters_in_labels_are_shown_escaped():
+    assert record_field("a\x00b\x1bc") == "a\\\\x00b\\\\x1bc"
+    assert quoted("tab\there") == '"tab\\\\x09here"'
+    assert quoted("two\nlines") == '"two\\nlines"'  # a newline stays a DOT line break
+
+
+def test_a_label_with_control_characters_renders():
+    x = Value(2.0, "a\x00b")
+    y = (x * x).tanh()
+    y.label = "y\x07"
+    source = draw_graph(y, title="t\x01").source
+    assert "\x00" not in source and "\x07" not in source and "\x01" not in source
+    svg = render_source(source, "svg").decode("utf-8")
+    assert "a\\x00b" in svg and "y\\x07" in svg
