@@ -237,7 +237,8 @@ class Tape:
     def _locate_error(self, np: Any, group: _Group, values: Any, forward: bool) -> None:
         """Redo a failed group entry by entry and raise the first entry's DomainError."""
         for k, i in enumerate(group.positions):
-            inputs = [values[rows[k]] for rows in group.parent_rows]
+            inputs = [values[rows.start + k if isinstance(rows, slice) else rows[k]]
+                      for rows in group.parent_rows]
             try:
                 if forward:
                     _array_forward(np, group.op, inputs)
@@ -304,10 +305,12 @@ class _BatchPlan:
             parent_rows, update, merges = [], [], []
             for slot in range(len(tape.parents[positions[0]])):
                 rows = np.array([row[tape.parents[i][slot]] for i in positions], dtype=np.intp)
-                parent_rows.append(rows)
-                if any(depends[tape.parents[i][slot]] for i in positions):
+                if update_needed := any(depends[tape.parents[i][slot]] for i in positions):
                     update.append(slot)
-                merges.append(_merge_plan(np, rows))
+                merges.append(_merge_plan(np, rows) if update_needed else None)
+                if len(rows) > 1 and bool(np.all(np.diff(rows) == 1)):
+                    rows = slice(int(rows[0]), int(rows[-1]) + 1)  # a view: no copy
+                parent_rows.append(rows)
             groups.append(_Group(op, tuple(positions), start, start + len(positions),
                                  tuple(parent_rows), tuple(update), tuple(merges)))
             start += len(positions)
