@@ -237,7 +237,7 @@ class Tape:
     def _locate_error(self, np: Any, group: _Group, values: Any, forward: bool) -> None:
         """Redo a failed group entry by entry and raise the first entry's DomainError."""
         for k, i in enumerate(group.positions):
-            inputs = [values[rows.start + k if isinstance(rows, slice) else rows[k]]
+            inputs = [values[rows.start + k * rows.step if isinstance(rows, slice) else rows[k]]
                       for rows in group.parent_rows]
             try:
                 if forward:
@@ -308,9 +308,7 @@ class _BatchPlan:
                 if update_needed := any(depends[tape.parents[i][slot]] for i in positions):
                     update.append(slot)
                 merges.append(_merge_plan(np, rows) if update_needed else None)
-                if len(rows) > 1 and bool(np.all(np.diff(rows) == 1)):
-                    rows = slice(int(rows[0]), int(rows[-1]) + 1)  # a view: no copy
-                parent_rows.append(rows)
+                parent_rows.append(_as_slice(np, rows))
             groups.append(_Group(op, tuple(positions), start, start + len(positions),
                                  tuple(parent_rows), tuple(update), tuple(merges)))
             start += len(positions)
@@ -320,6 +318,16 @@ class _BatchPlan:
         gradient_rows = np.array([0 if r is None else r for r in input_rows], dtype=np.intp)
         return cls(tuple(row), input_rows, gradient_rows, constant_rows, constant_values,
                    tuple(groups))
+
+
+def _as_slice(np: Any, rows: Any) -> Any:
+    """rows as a slice when they step evenly upwards (reading it is a view, not a copy)."""
+    if len(rows) < 2:
+        return rows
+    step = int(rows[1] - rows[0])
+    if step < 1 or not bool(np.all(np.diff(rows) == step)):
+        return rows
+    return slice(int(rows[0]), int(rows[-1]) + 1, step)
 
 
 def _merge_plan(np: Any, rows: Any) -> Any:
