@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import DomainError, Value, value_and_grad
@@ -225,7 +225,6 @@ def test_batch_check_mode_traces_every_point_and_plain_mode_only_one():
     assert traced == [1.0, 2.0, 3.0]
 
 
-@settings(max_examples=60)
 @given(programs(max_steps=10), st.data())
 def test_replay_equals_dynamic_mode_on_random_programs(program, data):
     points = data.draw(st.lists(program_inputs(program), min_size=1, max_size=4))
