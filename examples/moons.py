@@ -10,7 +10,8 @@ model's score, traced once with autograd.Tape, on all points at once; without nu
 with --dynamic, every step builds and backpropagates the Value graph. Both give the same
 losses (to about 1e-12).
 
-Run: python examples/moons.py [out/moons.png] [--steps 100] [--points 100] [--dynamic]
+Run: python -m examples.moons [out/moons.png] [--steps 100] [--points 100] [--dynamic]  (from the
+repository root)
 """
 
 from __future__ import annotations
