@@ -3,6 +3,10 @@
 Replay is only valid while the graph's structure does not depend on the data (no Python
 `if` on `.data`); `compile(f, check=True)` re-traces every call and raises
 TraceMismatchError when the structure changes.
+
+Batched replay (numpy) keeps every node's values for the whole batch as one row of a 2-D
+array and runs all entries of the same op at the same depth as one array operation, so a
+2-16-16-1 MLP's ~1,000-entry tape replays in ~45 operations each way.
 """
 
 from __future__ import annotations
