@@ -109,9 +109,13 @@ def format_report(summary: dict, memory: dict[str, dict], checks_difference: flo
 def targets(summary: dict, memory: dict[str, dict]) -> dict[str, Any]:
     """The targets as data for the JSON file."""
     m = memory.get(summary["subject"])
+    over_torch = _ratio(summary["engines"], summary["subject"], "torch", "nodes_per_second")
     return {
         "speedup": summary["ratio"],
         "speedup_met": summary["ratio"] is not None and summary["ratio"] >= SPEEDUP_TARGET,
+        "speedup_over_torch": over_torch,
+        "speedup_over_torch_met": over_torch is not None
+        and over_torch >= TORCH_SCALAR_SPEEDUP_TARGET,
         "bytes_per_node": m and m["bytes_per_node"],
         "bytes_per_node_met": bool(m) and m["bytes_per_node"] <= BYTES_PER_NODE_TARGET,
         "freed_by_refcount": bool(m) and m["gc_found_after_drop"] == 0,

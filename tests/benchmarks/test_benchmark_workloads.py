@@ -12,7 +12,13 @@ import pytest
 
 from autograd import Value
 from benchmarks import run
-from benchmarks.report import format_chain, format_steps, loss_agreement, summarize_steps
+from benchmarks.report import (
+    format_chain,
+    format_report,
+    format_steps,
+    loss_agreement,
+    summarize_steps,
+)
 from benchmarks.worker import main as worker_main
 from benchmarks.workloads import deep_chain, moons_step
 
@@ -164,3 +170,17 @@ def test_the_runner_runs_and_our_two_modes_agree(tmp_path, capsys):
     assert record["chain"]["engines"]["gradledger"]["depth"] == 1500
     assert "Micrograd demo training step" in printed and "Deepest chain" in printed
     assert math.isfinite(engines["gradledger-replay"]["step_seconds"])
+
+
+def test_random_graph_targets_include_the_torch_ratio():
+    from benchmarks.report import summarize_speed, targets
+
+    def graph_run(engine, seconds):
+        return {"engine": engine, "unary": "tanh", "nodes": 100, "seconds": seconds,
+                "build_seconds": seconds / 2, "backward_seconds": seconds / 2}
+
+    samples = {"gradledger": [graph_run("gradledger", 0.1)], "torch": [graph_run("torch", 0.4)]}
+    summary = summarize_speed(samples, "gradledger", "micrograd")
+    verdict = targets(summary, {})
+    assert verdict["speedup_over_torch"] == 4.0 and verdict["speedup_over_torch_met"] is False
+    assert "4.00x  NOT MET" in format_report(summary, {}, None, "header")
