@@ -36,6 +36,7 @@ class Tape:
     input_positions: tuple[int | None, ...]
     constants: tuple[tuple[int, float], ...]
     _batch_plan: Any = field(default=None, compare=False, repr=False)
+    _scalar_steps: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def record(cls, f: Callable[..., Any], *args: Any) -> Tape:
@@ -112,16 +113,26 @@ class Tape:
             f"with inputs {inputs!r}: {err}"
         )
 
+    def _steps(self) -> tuple:
+        steps = self._scalar_steps
+        if steps is None:  # (position, forward, rule, first parent, second parent or -1)
+            steps = tuple(
+                (i, op.forward, op.rule, parents[0], parents[1] if len(parents) == 2 else -1)
+                for i, (op, parents) in enumerate(zip(self.ops, self.parents, strict=True))
+                if op is not None
+            )
+            object.__setattr__(self, "_scalar_steps", steps)
+        return steps
+
     def forward(self, *args: float) -> list[float]:
         """Every node's value for new inputs (plain floats, no Value objects)."""
         values = self._start([float(a) for a in args], 0.0)
-        for i, op in enumerate(self.ops):
-            if op is not None:
-                inputs = [values[j] for j in self.parents[i]]
-                try:
-                    values[i] = op.forward(*inputs)
-                except (ArithmeticError, ValueError) as err:
-                    raise self._error(i, err, inputs) from None
+        i = 0
+        try:
+            for i, forward, _, a, b in self._steps():
+                values[i] = forward(values[a]) if b < 0 else forward(values[a], values[b])
+        except (ArithmeticError, ValueError) as err:
+            raise self._error(i, err, [values[j] for j in self.parents[i]]) from None
         return values
 
     def value_and_grad(self, *args: float) -> tuple[float, tuple[float, ...]]:
@@ -129,19 +140,20 @@ class Tape:
         values = self.forward(*args)
         grads = [0.0] * len(values)
         grads[-1] = 1.0
-        for i in range(len(values) - 1, -1, -1):
-            op = self.ops[i]
-            if op is None:
-                continue
-            parents = self.parents[i]
-            inputs = [values[j] for j in parents]
+        for i, _, rule, a, b in reversed(self._steps()):
             try:
-                local = op.rule(*inputs, values[i])
+                local = rule(values[a], values[i]) if b < 0 else rule(values[a], values[b],
+                                                                       values[i])
             except (ArithmeticError, ValueError) as err:
-                raise self._error(i, err, inputs) from None
+                raise self._error(i, err, [values[j] for j in self.parents[i]]) from None
             upstream = grads[i]
-            for j, derivative in zip(parents, local, strict=True):
-                grads[j] += upstream * derivative
+            if b < 0:
+                (da,) = local
+                grads[a] += upstream * da
+            else:
+                da, db = local
+                grads[a] += upstream * da
+                grads[b] += upstream * db
         return values[-1], tuple(
             0.0 if i is None else grads[i] for i in self.input_positions
         )
