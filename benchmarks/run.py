@@ -37,7 +37,7 @@ from benchmarks.workloads.moons_step import STEPPERS  # noqa: E402
 
 SUBJECT, REFERENCE = "gradledger", "micrograd"
 WORKLOADS = ("random_graph", "moons", "chain")
-FAST_STEPPERS = ("gradledger-replay", "torch-batched")
+FAST_STEPPERS = ("gradledger-replay", "gradledger-replay-scalar", "torch-batched")
 CHAIN_RUNS = {  # row name: (engine, keep Python's default recursion limit)
     "gradledger": ("gradledger", True),
     "micrograd (recursion limit 1,000)": ("micrograd", True),
@@ -137,7 +137,7 @@ def moons(python: Path, engines: list[str], args: argparse.Namespace) -> tuple[s
     header = (f"Micrograd demo training step: MLP 2-16-16-1 (relu), {args.points} moons points, "
               f"max-margin loss + 1e-4 L2, SGD; same data and starting weights everywhere; "
               f"{_processes(args.moons_repeats)} per engine, {args.steps} steps each "
-              f"({args.fast_steps} for {' and '.join(FAST_STEPPERS)})")
+              f"({args.fast_steps} for {', '.join(FAST_STEPPERS)})")
     text = format_steps(engines_summary, differences, header)
     return text, {
         "points": args.points, "repeats": args.moons_repeats, "engines": engines_summary,

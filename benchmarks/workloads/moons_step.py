@@ -6,8 +6,9 @@ the standard library), takes the same steps with the demo's learning rate, and r
 its loss at each step, so the losses can be compared between engines.
 
 Engines (`STEPPERS`): this engine building Values (`gradledger`), this engine replaying a
-traced per-point loss on numpy arrays (`gradledger-replay`), micrograd, torch with 0-dim
-float64 tensors (`torch-scalar`) and torch with batched 2-D tensors (`torch-batched`).
+traced per-point loss on numpy arrays (`gradledger-replay`) or point by point on floats
+(`gradledger-replay-scalar`, no numpy), micrograd, torch with 0-dim float64 tensors
+(`torch-scalar`) and torch with batched 2-D tensors (`torch-batched`).
 """
 
 from __future__ import annotations
@@ -247,6 +248,35 @@ class ReplayStepper:
         return self.params.tolist()
 
 
+class ScalarReplayStepper:
+    """This engine traced once on one point's loss, replayed point by point on plain floats
+    (the path without numpy)."""
+
+    def __init__(self, problem: Problem):
+        from autograd import compile
+
+        self.problem = problem
+        self.params = problem.flat_parameters()
+        self.loss = compile(point_loss)
+
+    def step(self, k: int) -> float:
+        params = self.params
+        n = len(self.problem.X)
+        total, gradient = 0.0, [0.0] * len(params)
+        for (x0, x1), label in zip(self.problem.X, self.problem.y, strict=True):
+            value, grads = self.loss.value_and_grad(*params, x0, x1, label)
+            total += value
+            gradient = [g + d for g, d in zip(gradient, grads, strict=False)]
+        loss = total / n + ALPHA * sum(p * p for p in params)
+        lr = learning_rate(k)
+        self.params = [p - lr * (g / n + 2 * ALPHA * p)
+                       for p, g in zip(params, gradient, strict=True)]
+        return loss
+
+    def parameters(self) -> list[float]:
+        return list(self.params)
+
+
 def make_stepper(engine: str, problem: Problem) -> Any:
     """The stepper for one engine name of STEPPERS."""
     if engine == "gradledger":
@@ -259,6 +289,8 @@ def make_stepper(engine: str, problem: Problem) -> Any:
         return ValueStepper(problem, Value)
     if engine == "gradledger-replay":
         return ReplayStepper(problem)
+    if engine == "gradledger-replay-scalar":
+        return ScalarReplayStepper(problem)
     if engine == "torch-scalar":
         return TorchScalarStepper(problem)
     if engine == "torch-batched":
@@ -266,11 +298,13 @@ def make_stepper(engine: str, problem: Problem) -> Any:
     raise ValueError(f"unknown engine {engine!r} for the moons step; choose from {STEPPERS}")
 
 
-STEPPERS = ("gradledger", "gradledger-replay", "micrograd", "torch-scalar", "torch-batched")
+STEPPERS = ("gradledger", "gradledger-replay", "gradledger-replay-scalar", "micrograd",
+            "torch-scalar", "torch-batched")
 """Engine names of the moons step, ours first."""
 
 REQUIRES = {
-    "gradledger": "autograd", "gradledger-replay": "numpy", "micrograd": "micrograd",
+    "gradledger": "autograd", "gradledger-replay": "numpy",
+    "gradledger-replay-scalar": "autograd", "micrograd": "micrograd",
     "torch-scalar": "torch", "torch-batched": "torch",
 }
 """The module each stepper needs importable."""

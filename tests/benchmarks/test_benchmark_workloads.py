@@ -57,7 +57,7 @@ def test_problem_is_the_demo_shape_and_reproducible(problem):
     assert all(-1.0 <= w <= 1.0 for w in problem.flat_parameters())
 
 
-@pytest.mark.parametrize("engine", ["gradledger", "gradledger-replay"])
+@pytest.mark.parametrize("engine", ["gradledger", "gradledger-replay", "gradledger-replay-scalar"])
 def test_each_step_reports_the_demo_loss_and_moves_downhill_by_sgd(problem, engine):
     stepper = moons_step.make_stepper(engine, problem)
     before = problem.flat_parameters()
@@ -75,10 +75,13 @@ def test_each_step_reports_the_demo_loss_and_moves_downhill_by_sgd(problem, engi
 
 def test_dynamic_and_replay_agree_on_losses_and_weights_over_steps(problem):
     dynamic = moons_step.make_stepper("gradledger", problem)
-    replay = moons_step.make_stepper("gradledger-replay", problem)
+    replays = [moons_step.make_stepper(name, problem)
+               for name in ("gradledger-replay", "gradledger-replay-scalar")]
     for k in range(4):
-        assert replay.step(k) == pytest.approx(dynamic.step(k), rel=1e-12)
-    assert replay.parameters() == pytest.approx(dynamic.parameters(), rel=1e-12, abs=1e-12)
+        loss = dynamic.step(k)
+        assert [replay.step(k) for replay in replays] == pytest.approx([loss, loss], rel=1e-12)
+    for replay in replays:
+        assert replay.parameters() == pytest.approx(dynamic.parameters(), rel=1e-12, abs=1e-12)
 
 
 def test_unknown_stepper_is_named():
@@ -156,7 +159,8 @@ def test_chain_table_names_what_stopped_each_engine():
 def test_the_runner_runs_and_our_two_modes_agree(tmp_path, capsys):
     out = tmp_path / "bench.json"
     run.main(["--python", sys.executable, "--workloads", "moons", "chain", "--engines",
-              "gradledger", "gradledger-replay", "micrograd", "--moons-repeats", "1",
+              "gradledger", "gradledger-replay", "gradledger-replay-scalar", "micrograd",
+              "--moons-repeats", "1",
               "--steps", "2", "--fast-steps", "2", "--points", "10", "--chain-cap", "1500",
               "--out", str(out)])
     printed = capsys.readouterr().out
