@@ -158,7 +158,7 @@ def loss_agreement(engines: dict, reference: str = "gradledger") -> dict[str, fl
 def format_steps(engines: dict, agreement_: dict[str, float], header: str) -> str:
     """The moons-step table and its targets."""
     lines = [header, ""]
-    row = "{:<18} {:>11} {:>13} {:>12} {:>13} {:>16} {:>13}"
+    row = "{:<24} {:>9} {:>13} {:>9} {:>12} {:>16} {:>10}"
     lines.append(row.format("engine", "step s", "first step s", "steps/s", "x micrograd",
                             "x torch-batched", "loss diff"))
     for name, e in engines.items():
@@ -175,9 +175,9 @@ def format_steps(engines: dict, agreement_: dict[str, float], header: str) -> st
     first = next(iter(engines.values()), None)
     if first is not None:
         losses = ", ".join(f"{x:.12f}" for x in first["losses"][:3])
-        lines.append(f"(medians over fresh processes of each process's median step after the "
-                     f"first; loss diff = largest relative difference from gradledger's loss "
-                     f"over the steps; losses of the first steps: {losses})")
+        lines.append("(step s: median over fresh processes of each process's median step after "
+                     "the first;\n loss diff: largest relative difference from gradledger's loss "
+                     f"over the steps;\n losses of the first steps: {losses})")
     lines += ["", "Targets"]
     for subject, reference, target, what in (
         ("gradledger", "micrograd", SPEEDUP_TARGET, "dynamic mode >= {t:g}x micrograd's step"),

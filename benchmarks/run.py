@@ -130,7 +130,7 @@ def moons(python: Path, engines: list[str], args: argparse.Namespace) -> tuple[s
             except WorkerFailed as err:
                 raise SystemExit(f"{name} moons step failed: {err}") from None
             samples[name].append(result)
-            print(f"moons step {repeat + 1}/{args.moons_repeats} {name:<18} "
+            print(f"moons step {repeat + 1}/{args.moons_repeats} {name:<24} "
                   f"{result['median_step_seconds']:.4f} s per step", flush=True)
     engines_summary = summarize_steps(samples)
     differences = loss_agreement(engines_summary)
