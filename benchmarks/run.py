@@ -109,7 +109,7 @@ def random_graph(python: Path, engines: list[str], args: argparse.Namespace) -> 
     checks = {name: run_worker(python, name, "check", args.nodes, args.seed) for name in engines}
     summary = summarize_speed(samples, SUBJECT, REFERENCE)
     header = (f"Random graph, {args.nodes:,} nodes (+, *, tanh or relu; seed {args.seed}): "
-              f"build + backward, {_processes(args.repeats)} per engine, default GC on")
+              f"build + backward,\n{_processes(args.repeats)} per engine, default GC on")
     text = format_report(summary, memory, agreement(checks), header)
     return text, {
         "nodes": args.nodes, "seed": args.seed, "repeats": args.repeats, "speed": summary,
@@ -135,7 +135,7 @@ def moons(python: Path, engines: list[str], args: argparse.Namespace) -> tuple[s
     engines_summary = summarize_steps(samples)
     differences = loss_agreement(engines_summary)
     header = (f"Micrograd demo training step: MLP 2-16-16-1 (relu), {args.points} moons points, "
-              f"max-margin loss + 1e-4 L2, SGD; same data and starting weights everywhere; "
+              f"max-margin loss + 1e-4 L2, SGD;\nsame data and starting weights everywhere; "
               f"{_processes(args.moons_repeats)} per engine, {args.steps} steps each "
               f"({args.fast_steps} for {', '.join(FAST_STEPPERS)})")
     text = format_steps(engines_summary, differences, header)
