@@ -3,10 +3,14 @@
 Programs reuse earlier results (fan-out, shared subexpressions), which is what catches
 accumulation bugs. Where relu puts a kink within a step of the point, Richardson says
 NumericallyUnreliable and the example is discarded rather than reported as a mismatch.
+The complex step cannot see a kink: where relu's input is within rounding of 0, the
+complex carrier picks a branch by the sign of rounding noise, so such examples are
+discarded as well.
 """
 
 from hypothesis import assume, given
 
+from autograd import Value, topological_order
 from autograd.testing import (
     NumericallyUnreliable,
     check_forward_reverse,
@@ -17,6 +21,15 @@ from autograd.testing.instructions import KINDS
 from autograd.testing.strategies import expressions_with_inputs, programs_with_inputs
 
 SMOOTH_KINDS = tuple(k for k in KINDS if k != "relu")
+
+
+def relu_input_at_kink(function, inputs):
+    """True if some relu in function's graph at inputs gets an input within 1e-9 of 0."""
+    out = function(*[Value(x) for x in inputs])
+    return any(
+        node.op == "relu" and abs(node.parents[0].data) < 1e-9
+        for node in topological_order(out)
+    )
 
 
 @given(programs_with_inputs())
@@ -31,12 +44,14 @@ def test_programs_against_richardson_differences(case):
 @given(programs_with_inputs())
 def test_programs_against_the_complex_step(case):
     program, inputs = case
+    assume(not relu_input_at_kink(program, inputs))
     check_grad(program, inputs, method="complex_step", atol=1e-10, rtol=1e-9)
 
 
 @given(expressions_with_inputs(n_inputs=3))
 def test_expression_trees_against_the_complex_step(case):
     expression, inputs = case
+    assume(not relu_input_at_kink(expression, inputs))
     check_grad(expression, inputs, method="complex_step", atol=1e-10, rtol=1e-9)
 
 
