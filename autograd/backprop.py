@@ -46,25 +46,6 @@ def propagate(
     get = grads.get
     node = root
     try:
-        if observer is None and not create_graph:
-            for node in reversed(order):  # the plain backward() path: the loop below, lean
-                op = node._op
-                if op is None:
-                    continue
-                upstream = grads[node]
-                a = node._first
-                b = node._second
-                if b is not None:
-                    da, db = op.rule(a.data, b.data, node.data)
-                    total = get(a)
-                    grads[a] = upstream * da if total is None else total + upstream * da
-                    total = get(b)
-                    grads[b] = upstream * db if total is None else total + upstream * db
-                else:
-                    (da,) = op.rule(a.data, node.data)
-                    total = get(a)
-                    grads[a] = upstream * da if total is None else total + upstream * da
-            return order, grads
         for node in reversed(order):
             op = node._op
             if op is None:

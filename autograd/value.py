@@ -137,7 +137,7 @@ class Value:
                 return NotImplemented  # let the other operand (a dual number, ...) try
             other = Value(other)
         out = _new_value(Value)
-        out.data = self.data + other.data
+        out.data = ops.ADD.forward(self.data, other.data)
         out.grad = 0.0
         out.label = ""
         if _recording.get():
@@ -166,7 +166,7 @@ class Value:
                 return NotImplemented  # let the other operand (a dual number, ...) try
             other = Value(other)
         out = _new_value(Value)
-        out.data = self.data * other.data
+        out.data = ops.MUL.forward(self.data, other.data)
         out.grad = 0.0
         out.label = ""
         if _recording.get():
