@@ -18,9 +18,9 @@ def _check_root(root: Any) -> None:
         raise TypeError(f"backprop needs a Value as its root, got {type(root).__name__}")
 
 
-def _check_seed(grad: Any) -> Any:
+def _check_seed(grad: Any, create_graph: bool) -> Any:
     if hasattr(grad, "parents"):
-        return grad
+        return grad if create_graph else grad.data
     if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
         raise TypeError(f"backward(grad=...) takes a real number, got {type(grad).__name__}")
     return float(grad)
@@ -39,7 +39,7 @@ def propagate(
     so the returned gradients are themselves differentiable graphs.
     """
     _check_root(root)
-    seed = _check_seed(seed)
+    seed = _check_seed(seed, create_graph)
     if order is None:
         order = topological_order(root)
     grads = {root: seed}

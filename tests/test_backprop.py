@@ -122,3 +122,9 @@ def test_million_node_chain_backpropagates_exactly():
     expected = 1.0001**n
     assert x0.grad == pytest.approx(expected, rel=1e-9)
     del x  # freeing must not recurse either
+
+
+def test_a_value_seed_without_create_graph_counts_as_its_number():
+    x = Value(2.0)
+    (x * 3.0).backward(grad=Value(0.5))
+    assert type(x.grad) is float and x.grad == 1.5
