@@ -24,10 +24,11 @@ def small_model():
     return w, b, loss, xs, ys
 
 
-def test_hand_derived_gradients_pass_and_everything_is_restored():
+@pytest.mark.parametrize("replay", [False, True])
+def test_hand_derived_gradients_pass_and_everything_is_restored(replay):
     w, b, loss, xs, ys = small_model()
     w.grad, b.grad = 5.0, 6.0
-    report = check_parameter_grads(loss, [w, b])
+    report = check_parameter_grads(loss, [w, b], replay=replay)
     expected_w = sum(2 * (math.tanh(0.7 * x - 0.2) - y) * (1 - math.tanh(0.7 * x - 0.2) ** 2) * x
                      for x, y in zip(xs, ys, strict=True))
     assert report.rows[0].name == "w"
@@ -35,12 +36,13 @@ def test_hand_derived_gradients_pass_and_everything_is_restored():
     assert (w.data, b.data, w.grad, b.grad) == (0.7, -0.2, 5.0, 6.0)
 
 
-def test_a_wrong_tanh_derivative_is_caught_in_a_model(monkeypatch):
+@pytest.mark.parametrize("replay", [False, True])
+def test_a_wrong_tanh_derivative_is_caught_in_a_model(monkeypatch, replay):
     w, b, loss, _, _ = small_model()
     one_minus_t = dataclasses.replace(ops.TANH, rule=lambda x, out: (1.0 - out,))
     monkeypatch.setattr(ops, "TANH", one_minus_t)
     with pytest.raises(GradientMismatch, match="parameter gradient check FAILED"):
-        check_parameter_grads(loss, [w, b])
+        check_parameter_grads(loss, [w, b], replay=replay)
     assert (w.data, b.data) == (0.7, -0.2)
 
 
