@@ -128,26 +128,8 @@ class Value:
             return NotImplemented
         return Value(other)._binary(op, self)
 
-    # + and * build their node inline: they are most of every graph, and their table entries'
-    # forward functions (operator.add, operator.mul) cannot fail on two floats. The op record
-    # is still read from the table at each call, so the rules stay the table's.
     def __add__(self, other: Any) -> Value:
-        if type(other) is not Value and not isinstance(other, Value):
-            if not _is_real_number(other):
-                return NotImplemented  # let the other operand (a dual number, ...) try
-            other = Value(other)
-        out = _new_value(Value)
-        out.data = ops.ADD.forward(self.data, other.data)
-        out.grad = 0.0
-        out.label = ""
-        if _recording.get():
-            out._op = ops.ADD
-            out._first = self
-            out._second = other
-        else:
-            out._op = None
-            out._first = out._second = None
-        return out
+        return self._binary(ops.ADD, other)
 
     def __radd__(self, other: Any) -> Value:
         if not _is_real_number(other):
@@ -161,22 +143,7 @@ class Value:
         return self._reflected(ops.SUB, other)
 
     def __mul__(self, other: Any) -> Value:
-        if type(other) is not Value and not isinstance(other, Value):
-            if not _is_real_number(other):
-                return NotImplemented  # let the other operand (a dual number, ...) try
-            other = Value(other)
-        out = _new_value(Value)
-        out.data = ops.MUL.forward(self.data, other.data)
-        out.grad = 0.0
-        out.label = ""
-        if _recording.get():
-            out._op = ops.MUL
-            out._first = self
-            out._second = other
-        else:
-            out._op = None
-            out._first = out._second = None
-        return out
+        return self._binary(ops.MUL, other)
 
     def __rmul__(self, other: Any) -> Value:
         if not _is_real_number(other):
