@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import ops
+from autograd.arithmetic import OpArithmetic
 from autograd.ops import Op
 
 
@@ -14,7 +15,7 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-class Dual:
+class Dual(OpArithmetic):
     """A number primal + tangent * eps with eps**2 = 0: carries one directional derivative."""
 
     __slots__ = ("primal", "tangent")
@@ -40,68 +41,6 @@ class Dual:
             if d.tangent != 0.0:
                 tangent += derivative * d.tangent
         return Dual(out, tangent)
-
-    def __add__(self, other: Any) -> Dual:
-        return self._apply(ops.ADD, self, other)
-
-    def __radd__(self, other: Any) -> Dual:
-        return self._apply(ops.ADD, other, self)
-
-    def __sub__(self, other: Any) -> Dual:
-        return self._apply(ops.SUB, self, other)
-
-    def __rsub__(self, other: Any) -> Dual:
-        return self._apply(ops.SUB, other, self)
-
-    def __mul__(self, other: Any) -> Dual:
-        return self._apply(ops.MUL, self, other)
-
-    def __rmul__(self, other: Any) -> Dual:
-        return self._apply(ops.MUL, other, self)
-
-    def __truediv__(self, other: Any) -> Dual:
-        return self._apply(ops.DIV, self, other)
-
-    def __rtruediv__(self, other: Any) -> Dual:
-        return self._apply(ops.DIV, other, self)
-
-    def __pow__(self, exponent: Any) -> Dual:
-        if isinstance(exponent, Dual):
-            return self._apply(ops.POW, self, exponent)
-        if not _is_number(exponent):
-            raise TypeError(
-                f"pow: exponent must be a real number or a Dual, got {type(exponent).__name__}"
-            )
-        return self._apply(ops.power_op(float(exponent)), self)
-
-    def __rpow__(self, base: Any) -> Dual:
-        return self._apply(ops.POW, base, self)
-
-    def __neg__(self) -> Dual:
-        return self._apply(ops.NEG, self)
-
-    def __pos__(self) -> Dual:
-        return self
-
-    def exp(self) -> Dual:
-        """e ** self."""
-        return self._apply(ops.EXP, self)
-
-    def log(self) -> Dual:
-        """Natural logarithm; raises DomainError for primal <= 0."""
-        return self._apply(ops.LOG, self)
-
-    def tanh(self) -> Dual:
-        """Hyperbolic tangent."""
-        return self._apply(ops.TANH, self)
-
-    def sigmoid(self) -> Dual:
-        """Logistic function."""
-        return self._apply(ops.SIGMOID, self)
-
-    def relu(self) -> Dual:
-        """max(self, 0); the derivative at exactly 0 is 0."""
-        return self._apply(ops.RELU, self)
 
 
 def _constant(x: Any, op: Op) -> Dual:

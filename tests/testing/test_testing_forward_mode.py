@@ -81,5 +81,14 @@ def test_bad_arguments_are_named():
         Dual("1.0")
     with pytest.raises(TypeError, match="cannot combine a Dual with str"):
         Dual(1.0) + "a"
+    with pytest.raises(TypeError, match=r"pow \(\*\*\): cannot combine a Dual with str"):
+        Dual(1.0) ** "2"
     with pytest.raises(TypeError, match="must return a Dual or a number"):
         jvp(lambda x: [x], (1.0,), (1.0,))
+
+
+def test_a_value_exponent_is_a_constant_for_a_dual():
+    from autograd import Value
+
+    out = Dual(2.0, 1.0) ** Value(3.0)
+    assert (out.primal, out.tangent) == (8.0, 12.0)
