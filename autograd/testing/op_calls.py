@@ -17,10 +17,10 @@ _METHODS = ("exp", "log", "tanh", "sigmoid", "relu")
 
 
 def constant_exponent(op: Op) -> float:
-    """The exponent c of a power_op(c) entry, read from its symbol "**c"."""
-    if op.name != "pow_const" or not op.symbol.startswith("**"):
+    """The exponent c of a power_op(c) entry."""
+    if op.name != "pow_const" or op.parameter is None:
         raise ValueError(f"{op.name} ({op.symbol}) is not a constant power")
-    return float(op.symbol[2:])
+    return op.parameter
 
 
 def call_op(op: Op, *args: Any) -> Any:
