@@ -49,7 +49,7 @@ class Value:
     # per node to allocate and for the garbage collector to track. `.parents` rebuilds it.
     __slots__ = ("data", "grad", "label", "_op", "_first", "_second")
 
-    def __init__(self, data: Any, label: str = "", _parents: tuple = (), _op: Op | None = None):
+    def __init__(self, data: Any, label: str = ""):
         if type(data) is not float:
             data = _as_float(data, label if isinstance(label, str) else "")
         if type(label) is not str:
@@ -57,11 +57,8 @@ class Value:
         self.data = data
         self.grad = 0.0
         self.label = label
-        self._op = _op
-        if _parents:
-            self.parents = _parents
-        else:
-            self._first = self._second = None
+        self._op = None
+        self._first = self._second = None
 
     @property
     def parents(self) -> tuple:
