@@ -39,7 +39,3 @@ def topological_order(root: Any) -> list:
                 push(first)
     return order
 
-
-def leaves(root: Any) -> list:
-    """The leaves (nodes without parents) reachable from root, in topological order."""
-    return [node for node in topological_order(root) if not node.parents]
