@@ -84,12 +84,15 @@ class Tape:
         kinds = tuple(None if op is None else (op.name, op.parameter) for op in self.ops)
         return kinds, self.parents, self.input_positions, self.constants
 
-    def _start(self, args: Sequence[Any], blank: Any) -> list:
+    def _check_input_count(self, args: Sequence[Any]) -> None:
         if len(args) != len(self.input_positions):
             raise TypeError(
                 f"the tape takes {len(self.input_positions)} input(s), got {len(args)}"
             )
-        values = [blank] * len(self.ops)
+
+    def _start(self, args: Sequence[float]) -> list:
+        self._check_input_count(args)
+        values = [0.0] * len(self.ops)
         for i, value in self.constants:
             values[i] = value
         for i, arg in zip(self.input_positions, args, strict=True):
@@ -126,7 +129,7 @@ class Tape:
 
     def forward(self, *args: float) -> list[float]:
         """Every node's value for new inputs (plain floats, no Value objects)."""
-        values = self._start([float(a) for a in args], 0.0)
+        values = self._start([float(a) for a in args])
         i = 0
         try:
             for i, forward, _, a, b in self._steps():
@@ -172,10 +175,7 @@ class Tape:
 
         if reduce not in (None, "sum", "mean"):
             raise ValueError(f"reduce must be None, 'sum' or 'mean', got {reduce!r}")
-        if len(args) != len(self.input_positions):
-            raise TypeError(
-                f"the tape takes {len(self.input_positions)} input(s), got {len(args)}"
-            )
+        self._check_input_count(args)
         plan = self._plan(np)
         numbers, arrays = [], []
         for row, arg in zip(plan.input_rows, args, strict=True):
