@@ -25,7 +25,3 @@ def format_number(x: float, digits: int = 4) -> str:
         return f"{x:.{digits}f}"
     return f"{x:.{digits}e}"
 
-
-def is_finite(x: float) -> bool:
-    """True for an ordinary float (not nan, not +-inf)."""
-    return math.isfinite(x)
