@@ -18,7 +18,7 @@ from typing import Any
 
 from autograd.errors import DomainError, domain_error_for
 from autograd.graph import topological_order
-from autograd.ops import Op
+from autograd.ops import Op, evaluate_arrays
 from autograd.value import Value
 
 
@@ -81,7 +81,7 @@ class Tape:
     @property
     def structure(self) -> tuple:
         """Everything replay depends on: ops, wiring, inputs and constant values."""
-        kinds = tuple(None if op is None else (op.name, op.parameter) for op in self.ops)
+        kinds = tuple(None if op is None else (op.name, op.bound) for op in self.ops)
         return kinds, self.parents, self.input_positions, self.constants
 
     def _check_input_count(self, args: Sequence[Any]) -> None:
@@ -362,38 +362,7 @@ def _first_bad(np: Any, inputs: list) -> list:
 
 def _array_forward(np: Any, op: Op, inputs: list) -> Any:
     """One op on arrays, with numpy's errors raised (see np.errstate in the caller)."""
-    if op.name == "pow_const":
-        (x,) = inputs
-        if not float(op.parameter).is_integer() and np.any(x < 0):
-            raise ValueError("x ** y with a negative base needs an integer exponent")
-        return np.power(x, op.parameter)
-    if op.name == "pow":
-        x, y = inputs
-        if np.any(x <= 0):
-            raise ValueError("x ** y with a Value exponent needs x > 0")
-        return np.power(x, y)
-    if op.name == "sigmoid":
-        (x,) = inputs
-        with np.errstate(under="ignore"):
-            e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    if op.name == "log":
-        (x,) = inputs
-        if np.any(x <= 0):
-            raise ValueError("log(x) needs x > 0")
-        return np.log(x)
-    if op.name == "div":
-        x, y = inputs
-        if np.any(y == 0):
-            raise ZeroDivisionError("division by zero")
-        return x / y
-    simple = {
-        "add": np.add, "sub": np.subtract, "mul": np.multiply, "neg": np.negative,
-        "exp": np.exp, "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0),
-    }
-    if op.name not in simple:
-        raise NotImplementedError(f"no array form for op {op.name!r}")
-    return simple[op.name](*inputs)
+    return evaluate_arrays(np, op, *inputs)
 
 
 class Compiled:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-from autograd import backprop, ops
+from autograd import backprop
+from autograd.arithmetic import install_op_methods
 from autograd.errors import domain_error_for
 from autograd.grad_mode import _recording
 from autograd.ops import Op
@@ -48,6 +49,7 @@ class Value:
     # The parents live in two slots (None where absent) instead of a tuple: one object fewer
     # per node to allocate and for the garbage collector to track. `.parents` rebuilds it.
     __slots__ = ("data", "grad", "label", "_op", "_first", "_second")
+    _carrier_rank = 0  # ops.apply on a Value and a dual number returns a dual number
 
     def __init__(self, data: Any, label: str = ""):
         if type(data) is not float:
@@ -125,69 +127,13 @@ class Value:
             return NotImplemented
         return Value(other)._binary(op, self)
 
-    def __add__(self, other: Any) -> Value:
-        return self._binary(ops.ADD, other)
-
-    def __radd__(self, other: Any) -> Value:
-        if not _is_real_number(other):
-            return NotImplemented
-        return Value(other).__add__(self)
-
-    def __sub__(self, other: Any) -> Value:
-        return self._binary(ops.SUB, other)
-
-    def __rsub__(self, other: Any) -> Value:
-        return self._reflected(ops.SUB, other)
-
-    def __mul__(self, other: Any) -> Value:
-        return self._binary(ops.MUL, other)
-
-    def __rmul__(self, other: Any) -> Value:
-        if not _is_real_number(other):
-            return NotImplemented
-        return Value(other).__mul__(self)
-
-    def __truediv__(self, other: Any) -> Value:
-        return self._binary(ops.DIV, other)
-
-    def __rtruediv__(self, other: Any) -> Value:
-        return self._reflected(ops.DIV, other)
-
-    def __pow__(self, exponent: Any) -> Value:
-        if isinstance(exponent, Value):
-            return self._binary(ops.POW, exponent)
-        if not _is_real_number(exponent):
-            return NotImplemented
-        return self._unary(ops.power_op(float(exponent)))
-
-    def __rpow__(self, base: Any) -> Value:
-        return self._reflected(ops.POW, base)
-
-    def __neg__(self) -> Value:
-        return self._unary(ops.NEG)
+    def _apply_op(self, op: Op, *args: Any) -> Value:
+        """op on args, numbers among them becoming constant leaves (ops.apply calls this)."""
+        values = [a if isinstance(a, Value) else Value(a) for a in args]
+        return values[0]._unary(op) if op.arity == 1 else values[0]._binary(op, values[1])
 
     def __pos__(self) -> Value:
         return self
-
-    def exp(self) -> Value:
-        """e ** self."""
-        return self._unary(ops.EXP)
-
-    def log(self) -> Value:
-        """Natural logarithm; raises DomainError for data <= 0."""
-        return self._unary(ops.LOG)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent."""
-        return self._unary(ops.TANH)
-
-    def sigmoid(self) -> Value:
-        """Logistic function, finite and accurate for every finite input."""
-        return self._unary(ops.SIGMOID)
-
-    def relu(self) -> Value:
-        """max(self, 0); the derivative at exactly 0 is 0."""
-        return self._unary(ops.RELU)
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
@@ -205,6 +151,8 @@ class Value:
         """
         backprop.backward(self, grad, create_graph=create_graph)
 
+
+install_op_methods(Value)
 
 _new_value = object.__new__
 
