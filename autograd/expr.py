@@ -1,4 +1,9 @@
-"""Safe expressions for the CLI: parsed with `ast`, checked against a whitelist, never eval'd."""
+"""Safe expressions: parsed with `ast`, checked against a whitelist, never eval'd.
+
+The language of the command line and of formula texts: numbers, names, `+ - * / ** %`,
+unary minus, every function of the op table (numpy's names), and `a if x > 0 else b` with
+comparisons, which are decided on the numbers like Python's own `if`.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +19,10 @@ MAX_LENGTH = 2000
 MAX_NODES = 5000
 MAX_LABEL = 24
 
-FUNCTIONS = {"exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu"}
-BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+FUNCTIONS = ops.FUNCTIONS
+"""Every function the language knows: the op table's, by name and alias."""
+BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
+COMPARISONS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 
 _NOT_ALLOWED = {
     ast.Attribute: "attribute access",
@@ -25,9 +32,7 @@ _NOT_ALLOWED = {
     ast.DictComp: "a dict comprehension",
     ast.GeneratorExp: "a generator expression",
     ast.Subscript: "indexing",
-    ast.Compare: "a comparison",
     ast.BoolOp: "and/or",
-    ast.IfExp: "if/else",
     ast.NamedExpr: "the := operator",
     ast.Starred: "*unpacking",
     ast.List: "a list",
@@ -72,8 +77,9 @@ def _where(node: ast.AST, lead: int = 0) -> str:
 def parse(text: str) -> Expression:
     """Parse and check an expression; raise ExpressionError naming what is not allowed.
 
-    Allowed: numbers, names, `+ - * / **`, unary minus and plus, parentheses, and the
-    functions exp, log, tanh, sigmoid, relu with one argument.
+    Allowed: numbers, names, `+ - * / ** %`, unary minus and plus, parentheses, the op
+    table's functions (`clip(x, -1, 1)`: parameters are numbers), and `a if x > 0 else b`
+    (comparisons `< <= > >=`, also chained, only as the condition of an if/else).
 
     Example:
         >>> parse("tanh(w*x + b)").names
@@ -103,12 +109,13 @@ def parse(text: str) -> Expression:
         raise ExpressionError("the expression is nested too deeply") from None
     names: list[str] = []
     callees: set[int] = set()  # the Name nodes that are called, as in exp(...)
+    conditions: set[int] = set()  # the Compare nodes that are an if/else's condition
     count = 0
     for node in ast.walk(tree):
         count += 1
         if count > MAX_NODES:
             raise ExpressionError(f"the expression has more than {MAX_NODES} parts")
-        _check(node, names, callees, lead)
+        _check(node, names, callees, conditions, lead)
     ordered = sorted(
         (n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in names),
         key=lambda n: (n.lineno, n.col_offset),
@@ -126,10 +133,14 @@ def _too_large(value: int | float) -> bool:
         return True
 
 
-def _check(node: ast.AST, names: list[str], callees: set[int], lead: int) -> None:
-    """Refuse a node that is not allowed. ast.walk visits a call before its function name."""
+def _check(
+    node: ast.AST, names: list[str], callees: set[int], conditions: set[int], lead: int
+) -> None:
+    """Refuse a node that is not allowed. ast.walk visits a parent before its children."""
     if isinstance(node, ast.Expression):
         return
+    if isinstance(node, ast.IfExp):
+        conditions.add(id(node.test))
     where = _where(node, lead)
     for kind, what in _NOT_ALLOWED.items():
         if isinstance(node, kind):
@@ -159,7 +170,7 @@ def _check(node: ast.AST, names: list[str], callees: set[int], lead: int) -> Non
         if type(node.op) not in BINARY:
             symbol = type(node.op).__name__
             raise ExpressionError(
-                f"the operator {symbol} is not allowed; use + - * / ** ({where})"
+                f"the operator {symbol} is not allowed; use + - * / ** % ({where})"
             )
         return
     if isinstance(node, ast.UnaryOp):
@@ -176,9 +187,43 @@ def _check(node: ast.AST, names: list[str], callees: set[int], lead: int) -> Non
                 f"calling {called} is not allowed ({where}); the functions are "
                 f"{', '.join(FUNCTIONS)}"
             )
-        if node.keywords or len(node.args) != 1:
-            raise ExpressionError(f"{func.id}() takes exactly one argument ({where})")
+        row = FUNCTIONS[func.id].op
+        most = row.arity + len(row.parameters)
+        least = most - len(row.defaults)
+        if node.keywords or not least <= len(node.args) <= most:
+            count = f"exactly {least}" if least == most else f"{least} to {most}"
+            plural = "" if most == 1 else "s"
+            shown = FUNCTIONS[func.id].__doc__.split(":")[0]
+            raise ExpressionError(
+                f"{func.id}() takes {count} argument{plural}, by position: {shown} ({where})"
+            )
+        for argument in node.args[row.arity:]:
+            if any(isinstance(n, ast.Name) for n in ast.walk(argument)):
+                raise ExpressionError(
+                    f"the parameters of {func.id}() must be numbers, not names "
+                    f"({_where(argument, lead)})"
+                )
         callees.add(id(func))
+        return
+    if isinstance(node, ast.IfExp):
+        if not isinstance(node.test, ast.Compare):
+            raise ExpressionError(
+                f"the condition of an if/else must be a comparison such as x > 0 ({where})"
+            )
+        return
+    if isinstance(node, ast.Compare):
+        if id(node) not in conditions:
+            raise ExpressionError(
+                f"a comparison is allowed only as the condition of an if/else ({where})"
+            )
+        for operator in node.ops:
+            if type(operator) not in COMPARISONS:
+                raise ExpressionError(
+                    f"the comparison {type(operator).__name__} is not allowed; use "
+                    f"{' '.join(COMPARISONS.values())} ({where})"
+                )
+        return
+    if isinstance(node, ast.cmpop):
         return
     if isinstance(node, (ast.operator, ast.unaryop, ast.expr_context)):
         return
@@ -193,24 +238,46 @@ def _label(expression: Expression, node: ast.AST) -> str:
     return segment if len(segment) <= MAX_LABEL else ""
 
 
+_OPERATORS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+    ast.Mod: lambda a, b: a % b,
+}
+_COMPARE = {
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
+
+
 def _apply_binary(op: ast.operator, left: Any, right: Any) -> Any:
-    if isinstance(op, ast.Pow):
-        if not isinstance(left, Value):
-            left = Value(left)
-        return left ** right
-    if not isinstance(left, Value) and not isinstance(right, Value):
-        left = Value(left)
-    if isinstance(op, ast.Add):
-        return left + right
-    if isinstance(op, ast.Sub):
-        return left - right
-    if isinstance(op, ast.Mult):
-        return left * right
-    return left / right
+    if not isinstance(left, Value) and not (isinstance(right, Value) and type(op) is not ast.Pow):
+        left = Value(left)  # two numbers still make a node, so the ledger shows the step
+    return _OPERATORS[type(op)](left, right)
+
+
+def _number(x: Any) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
+def _holds(node: ast.Compare, values: list[Any]) -> bool:
+    """A chained comparison decided on the numbers: a < b <= c."""
+    numbers = [_number(v) for v in values]
+    return all(
+        _COMPARE[type(op)](numbers[k], numbers[k + 1]) for k, op in enumerate(node.ops)
+    )
 
 
 def _evaluate(expression: Expression, inputs: dict[str, Value]) -> Value:
-    """Post-order walk with an explicit stack: deep nesting needs no recursion."""
+    """Post-order walk with an explicit stack: deep nesting needs no recursion.
+
+    An if/else evaluates its condition first and then only the branch it takes, so
+    `log(x) if x > 0 else 0` never takes the log of x <= 0.
+    """
     results: dict[int, Any] = {}
     stack: list[tuple[ast.AST, bool]] = [(expression.tree.body, False)]
     while stack:
@@ -220,6 +287,19 @@ def _evaluate(expression: Expression, inputs: dict[str, Value]) -> Value:
             continue
         if isinstance(node, ast.Name):
             results[id(node)] = inputs[node.id]
+            continue
+        if isinstance(node, ast.IfExp):
+            if not children_done:
+                stack.append((node, True))
+                stack.append((node.test, False))
+                continue
+            if id(node.test) in results:
+                taken = node.body if results.pop(id(node.test)) else node.orelse
+                results[id(node)] = taken  # placeholder: the branch's result replaces it
+                stack.append((node, True))
+                stack.append((taken, False))
+                continue
+            results[id(node)] = results.pop(id(results.pop(id(node))))
             continue
         children = _children(node)
         if not children_done:
@@ -240,11 +320,15 @@ def _children(node: ast.AST) -> list[ast.AST]:
     if isinstance(node, ast.UnaryOp):
         return [node.operand]
     if isinstance(node, ast.Call):
-        return [node.args[0]]
+        return list(node.args)
+    if isinstance(node, ast.Compare):
+        return [node.left, *node.comparators]
     raise ExpressionError(f"{type(node).__name__} is not allowed ({_where(node)})")
 
 
 def _combine(node: ast.AST, args: list[Any], expression: Expression) -> Any:
+    if isinstance(node, ast.Compare):
+        return _holds(node, args)
     if isinstance(node, ast.BinOp):
         result = _apply_binary(node.op, args[0], args[1])
     elif isinstance(node, ast.UnaryOp):
@@ -255,9 +339,9 @@ def _combine(node: ast.AST, args: list[Any], expression: Expression) -> Any:
             return -operand
         result = -operand
     else:
-        arg = args[0] if isinstance(args[0], Value) else Value(args[0])
-        result = getattr(ops, FUNCTIONS[node.func.id])(arg)
+        row = FUNCTIONS[node.func.id].op
+        inputs = [a if isinstance(a, Value) else Value(a) for a in args[: row.arity]]
+        result = FUNCTIONS[node.func.id](*inputs, *args[row.arity:])
     if isinstance(result, Value) and not result.label:
         result.label = _label(expression, node)
     return result
-
