@@ -1,36 +1,46 @@
-"""A scalar autograd engine you can watch: Values, backprop, and function transforms."""
+"""A scalar autograd engine you can watch: Values, backprop, and function transforms.
 
-from autograd.backprop import backward, gradients
+Every op of the table (`autograd.ops`) is also a function here: `autograd.sin(0.5)` is a
+float, `autograd.sin(x)` a Value. `abs` and `pow` are attributes too, but left out of
+`__all__`, so that `from autograd import *` keeps Python's builtins.
+"""
+
+import builtins
+
+from autograd import ops
 from autograd.errors import DivisionByZeroError, DomainError, NumericOverflowError
 from autograd.forward import jvp
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.grad_mode import is_grad_enabled, no_grad
 from autograd.graph import topological_order
-from autograd.ops import exp, log, relu, sigmoid, tanh
-from autograd.tape import Tape, TraceMismatchError, compile
+from autograd.ops import define_op
+from autograd.tape import Tape, TracedFunction, TraceMismatchError, trace
 from autograd.value import Value
 
+globals().update(ops.FUNCTIONS)
+
 __all__ = [
-    "DivisionByZeroError",
-    "DomainError",
-    "NumericOverflowError",
-    "Tape",
-    "TraceMismatchError",
+    # values and graphs
     "Value",
-    "backward",
-    "compile",
-    "exp",
-    "grad",
-    "gradients",
-    "hessian",
-    "is_grad_enabled",
-    "jacobian",
-    "jvp",
-    "log",
-    "no_grad",
-    "relu",
-    "sigmoid",
-    "tanh",
+    "define_op",
     "topological_order",
+    # function transforms
+    "grad",
     "value_and_grad",
+    "jacobian",
+    "hessian",
+    "jvp",
+    # recording
+    "no_grad",
+    "is_grad_enabled",
+    # trace once, replay many times
+    "Tape",
+    "trace",
+    "TracedFunction",
+    "TraceMismatchError",
+    # errors
+    "DomainError",
+    "DivisionByZeroError",
+    "NumericOverflowError",
 ]
+__all__ += [name for name in ops.FUNCTIONS if not hasattr(builtins, name)]  # every op

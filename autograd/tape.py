@@ -1,7 +1,7 @@
 """Trace once, replay many times: a recorded graph as flat arrays of ops and parent indices.
 
 Replay is only valid while the graph's structure does not depend on the data (no Python
-`if` on `.data`); `compile(f, check=True)` re-traces every call and raises
+`if` on `.data`); `trace(f, check=True)` re-traces every call and raises
 TraceMismatchError when the structure changes.
 
 Batched replay (numpy) keeps every node's values for the whole batch as one row of a 2-D
@@ -365,8 +365,8 @@ def _array_forward(np: Any, op: Op, inputs: list) -> Any:
     return evaluate_arrays(np, op, *inputs)
 
 
-class Compiled:
-    """A function traced on its first call and replayed afterwards; see `compile`."""
+class TracedFunction:
+    """A function traced on its first call and replayed afterwards; see `trace`."""
 
     def __init__(self, f: Callable[..., Any], check: bool = False):
         self.function = f
@@ -413,6 +413,6 @@ class Compiled:
         return self.tape.batch_value_and_grad(*args, reduce=reduce)
 
 
-def compile(f: Callable[..., Any], check: bool = False) -> Compiled:
+def trace(f: Callable[..., Any], check: bool = False) -> TracedFunction:
     """Trace f on its first call; replay the tape (no Value objects) on later calls."""
-    return Compiled(f, check=check)
+    return TracedFunction(f, check=check)

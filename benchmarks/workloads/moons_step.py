@@ -224,14 +224,14 @@ class ReplayStepper:
     def __init__(self, problem: Problem):
         import numpy as np
 
-        from autograd import compile
+        from autograd import trace
 
         self.np = np
         self.params = np.array(problem.flat_parameters())
         self.x0 = np.array([x[0] for x in problem.X])
         self.x1 = np.array([x[1] for x in problem.X])
         self.y = np.array(problem.y, dtype=np.float64)
-        self.loss = compile(point_loss)
+        self.loss = trace(point_loss)
 
     def step(self, k: int) -> float:
         np = self.np
@@ -253,11 +253,11 @@ class ScalarReplayStepper:
     (the path without numpy)."""
 
     def __init__(self, problem: Problem):
-        from autograd import compile
+        from autograd import trace
 
         self.problem = problem
         self.params = problem.flat_parameters()
-        self.loss = compile(point_loss)
+        self.loss = trace(point_loss)
 
     def step(self, k: int) -> float:
         params = self.params
