@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 import autograd.ops as ops
-from autograd.ops.op import AWAY_FROM_ZERO, Op, step
+from autograd.ops.op import AWAY_FROM_ZERO, Op, number_text, step
 
 SPLIT = ((-4.0, -1.0), (1.0, 4.0))  # maximum/minimum: x on either side of y, never tied
 MIDDLE = ((-0.5, 0.5),)
@@ -63,7 +63,7 @@ def _clip_domain(lo: float, hi: float) -> tuple:
 
 ROWS = (
     Op("abs", 1, abs, lambda x, out: (ops.sign(x),), ("sign(x)",), (AWAY_FROM_ZERO,),
-       "|x|.", lambda z: z if z.real >= 0 else -z, "abs", dunders=("__abs__",),
+       "Absolute value.", lambda z: z if z.real >= 0 else -z, "abs", dunders=("__abs__",),
        aliases=("absolute",), kink="at x = 0 the derivative is taken as 0 (as PyTorch)",
        kink_distance=abs),
     Op("sign", 1, _sign, lambda x, out: (0.0,), ("0",), (AWAY_FROM_ZERO,),
@@ -75,7 +75,7 @@ ROWS = (
        kink_distance=abs),
     Op("leaky_relu", 1, _leaky_relu,
        lambda x, out, slope: (slope + (1.0 - slope) * step(x),),
-       lambda slope: (f"1 if x > 0 else {slope!r}",), (AWAY_FROM_ZERO,),
+       lambda slope: (f"1 if x > 0 else {number_text(slope)}",), (AWAY_FROM_ZERO,),
        "x for x > 0, else slope * x (slope 0.01 by default).",
        lambda z, slope: z if z.real > 0 else slope * z,
        lambda np, x, slope: np.where(x > 0, x, slope * x),
@@ -83,7 +83,7 @@ ROWS = (
        parameters=("slope",), defaults=(0.01,), samples=((0.01,), (0.2,))),
     Op("elu", 1, _elu,
        lambda x, out, alpha: (step(x) + (1.0 - step(x)) * (out + alpha),),
-       lambda alpha: (f"1 if x > 0 else out + {alpha!r}",), (AWAY_FROM_ZERO,),
+       lambda alpha: (f"1 if x > 0 else out + {number_text(alpha)}",), (AWAY_FROM_ZERO,),
        "x for x > 0, else alpha * (e**x - 1) (alpha 1 by default).",
        lambda z, alpha: z if z.real > 0 else alpha * (ops.exp(z) - 1.0), _array_elu,
        kink="at x = 0 the derivative is taken as alpha (the left side)",
@@ -100,7 +100,7 @@ ROWS = (
        kink="at x = y each input gets half the gradient",
        kink_distance=lambda x, y: abs(x - y)),
     Op("clip", 1, _clip, _clip_rule,
-       lambda lo, hi: (f"1 if {lo!r} <= x <= {hi!r} else 0",), _clip_domain,
+       lambda lo, hi: (f"1 if {number_text(lo)} <= x <= {number_text(hi)} else 0",), _clip_domain,
        "x limited to [lo, hi].", _complex_clip, lambda np, x, lo, hi: np.clip(x, lo, hi),
        kink="at x = lo and x = hi the derivative is taken as 1 (as PyTorch's clamp)",
        kink_distance=lambda x, lo, hi: min(abs(x - lo), abs(x - hi)),
