@@ -1,12 +1,9 @@
 """Module tree, parameter names and labels, Neuron/Layer/MLP construction and errors."""
 
-import doctest
-import importlib
 import math
 
 import pytest
 
-import nn
 from autograd import Value
 from nn import MLP, Layer, Module, Neuron
 
@@ -168,15 +165,3 @@ def test_wrong_inputs_name_the_expected_size():
 def test_base_module_call_is_not_implemented():
     with pytest.raises(NotImplementedError, match="Module does not define __call__"):
         Module()()
-
-
-@pytest.mark.parametrize(
-    "name",
-    ["nn.module", "nn.neuron", "nn.layer", "nn.mlp", "nn.losses", "nn.softmax", "nn.optim",
-     "nn.data", "nn.serialization", "nn.training", "nn.state", "nn.init"],
-)
-def test_docstring_examples_run(name):
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, extraglobs={"nn": nn})
-    assert result.attempted > 0
-    assert result.failed == 0
