@@ -44,8 +44,8 @@ def _binary_method(row: Op, name: str, reflected: bool) -> Any:
 
 
 def _pow(self: Any, exponent: Any) -> Any:
-    if _is_real(exponent):
-        return self._unary(ops.power_op(float(exponent)))
+    if type(exponent) is float or type(exponent) is int or _is_real(exponent):
+        return self._unary(ops.power_op(exponent))
     return self._binary(ops.BY_NAME["pow"], exponent)
 
 

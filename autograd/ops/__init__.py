@@ -9,6 +9,7 @@ testing tables. Adding an op is adding one row; `define_op` adds one from outsid
 
 from __future__ import annotations
 
+import functools
 import keyword
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -94,8 +95,9 @@ for _row in ROWS:
 globals().update(FUNCTIONS)
 
 
+@functools.lru_cache(maxsize=1024)
 def power_op(exponent: float) -> Op:
-    """The op x ** exponent for a constant exponent."""
+    """The op x ** exponent for a constant exponent (cached: `x ** 2` is on the hot path)."""
     return BY_NAME["pow_const"].bind(exponent)
 
 
