@@ -81,7 +81,9 @@ class Tape:
     @property
     def structure(self) -> tuple:
         """Everything replay depends on: ops, wiring, inputs and constant values."""
-        kinds = tuple(None if op is None else (op.name, op.bound) for op in self.ops)
+        kinds = tuple(
+            None if op is None else (op.name, id(op.row or op), op.bound) for op in self.ops
+        )
         return kinds, self.parents, self.input_positions, self.constants
 
     def _check_input_count(self, args: Sequence[Any]) -> None:
