@@ -36,7 +36,7 @@ def _shell_sessions():
     return [
         (body, blocks[i + 1][1])
         for i, (kind, body) in enumerate(blocks[:-1])
-        if kind == "sh" and blocks[i + 1][0] == "text" and body.startswith(".venv/bin/python")
+        if kind == "sh" and blocks[i + 1][0] == "text" and body.startswith(".venv/bin/")
     ]
 
 
@@ -68,7 +68,11 @@ def test_command_line_session_prints_what_the_readme_says(commands, expected, tm
     printed = []
     for line in commands.strip().splitlines():
         argv = shlex.split(line)
-        argv[0] = sys.executable  # the README's .venv/bin/python
+        # The README's .venv/bin/python or .venv/bin/gradledger: this environment's own.
+        program = Path(argv[0]).name
+        argv[0] = sys.executable if program == "python" else str(
+            Path(sys.executable).with_name(program)
+        )
         result = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
         printed.append(result.stdout + result.stderr)
     assert "".join(printed).rstrip() == expected.rstrip()

@@ -1,13 +1,15 @@
-"""`python -m autograd`: value, gradients, ledger, files, and one-line errors with exit 2."""
+"""`gradledger` (viz.cli): value, gradients, ledger, files, and one-line errors with exit 2."""
 
 import math
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
-from autograd.__main__ import run
+from autograd.expr import FUNCTIONS
+from viz.cli import main, run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,13 +113,13 @@ def test_bad_input_is_one_line_exit_2_no_traceback(capsys, argv, message):
     status, out, err = cli(capsys, *argv)
     assert status == 2
     assert message in err
-    assert err.count("\n") == 1 and err.startswith("python -m autograd: error: ")
+    assert err.count("\n") == 1 and err.startswith("gradledger: error: ")
     assert "Traceback" not in err and out == ""
 
 
 def run_module(*argv):
     return subprocess.run(
-        [sys.executable, "-m", "autograd", *argv],
+        [sys.executable, "-m", "viz", *argv],
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )
 
@@ -129,6 +131,31 @@ def test_as_a_real_process():
     refused = run_module("__import__('os').system('echo hacked')")
     assert refused.returncode == 2 and refused.stdout == ""
     assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+
+
+def test_help_names_the_program_and_every_function_of_the_expression_language(capsys):
+    status, out, _ = cli(capsys, "--help")
+    assert status == 0
+    assert out.startswith("usage: gradledger ")
+    assert ", ".join(FUNCTIONS) in " ".join(out.split())  # argparse wraps the help lines
+
+
+def test_gradledger_is_the_console_script_of_viz_cli_main():
+    scripts = metadata.entry_points(group="console_scripts", name="gradledger")
+    assert {script.value for script in scripts} == {"viz.cli:main"}
+    assert next(iter(scripts)).load() is main
+
+
+SCRIPT = Path(sys.executable).with_name("gradledger")
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="pip install -e . puts gradledger beside python")
+def test_the_installed_console_script_runs():
+    done = subprocess.run([str(SCRIPT), "x*y", "--at", "x=2", "y=3", "--ledger", "none"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[:4] == ["x*y = 6.0   at x=2.0, y=3.0", "gradients:",
+                                            "  d/dx = 3.0", "  d/dy = 2.0"]
 
 
 @pytest.mark.parametrize(
@@ -153,7 +180,7 @@ def test_more_bad_input_is_one_line_exit_2(capsys, tmp_path, monkeypatch, argv, 
     status, out, err = cli(capsys, *argv)
     assert status == 2, err
     assert message in err
-    assert err.count("\n") == 1 and err.startswith("python -m autograd: error: ")
+    assert err.count("\n") == 1 and err.startswith("gradledger: error: ")
     assert "Traceback" not in err and out == ""
     assert list(tmp_path.iterdir()) == []  # nothing written
 
@@ -180,7 +207,7 @@ def test_matching_or_unknown_suffixes_are_written(capsys, tmp_path):
 
 
 def test_an_unexpected_error_is_one_line_exit_1(capsys, monkeypatch):
-    import autograd.__main__ as cli_module
+    import viz.cli as cli_module
 
     def broken(*args, **kwargs):
         raise KeyError("boom")
@@ -188,11 +215,11 @@ def test_an_unexpected_error_is_one_line_exit_1(capsys, monkeypatch):
     monkeypatch.setattr(cli_module, "parse_bindings", broken)
     status, out, err = cli(capsys, "x*2", "--at", "x=1")
     assert status == 1
-    assert err == "python -m autograd: internal error: KeyError: 'boom' (please report it)\n"
+    assert err == "gradledger: internal error: KeyError: 'boom' (please report it)\n"
 
 
 def test_an_unexpected_arithmetic_error_is_bad_input_exit_2(capsys, monkeypatch):
-    import autograd.__main__ as cli_module
+    import viz.cli as cli_module
 
     def overflowing(*args, **kwargs):
         raise OverflowError("int too large to convert to float")
@@ -200,4 +227,4 @@ def test_an_unexpected_arithmetic_error_is_bad_input_exit_2(capsys, monkeypatch)
     monkeypatch.setattr(cli_module, "parse_bindings", overflowing)
     status, out, err = cli(capsys, "x*2", "--at", "x=1")
     assert status == 2
-    assert err == "python -m autograd: error: OverflowError: int too large to convert to float\n"
+    assert err == "gradledger: error: OverflowError: int too large to convert to float\n"

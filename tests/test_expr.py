@@ -1,4 +1,4 @@
-"""The CLI's expression parser: a whitelist over `ast`, never eval."""
+"""autograd.expr, the language of the `gradledger` command line: an `ast` whitelist, never eval."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""The command line: `python -m autograd "tanh(w*x + b)" --at w=-3 x=2 b=6.88`.
+"""The command line: `gradledger "tanh(w*x + b)" --at w=-3 x=2 b=6.88` (or `python -m viz`).
 
 Prints the value, every input's gradient and the chain-rule ledger; --svg, --png,
 --dot and --html also write the graph and the step-by-step page. Bad input gets a
@@ -18,7 +18,12 @@ from pathlib import Path
 from autograd.errors import DomainError
 from autograd.expr import FUNCTIONS, ExpressionError, parse
 from autograd.value import Value
+from viz.drawing import MissingGraphvizError
+from viz.formatting import format_steps
+from viz.rendering import RendererNotFoundError, RenderError, render
+from viz.stepper import stepper_html
 
+PROG = "gradledger"
 EXIT_BAD_INPUT = 2
 EXIT_ENVIRONMENT = 1
 EXIT_INTERNAL = 1
@@ -42,15 +47,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `python -m autograd`."""
+    """The argument parser of `gradledger`."""
     parser = _Parser(
-        prog="python -m autograd",
+        prog=PROG,
         description="Evaluate an expression, backpropagate, and show every chain-rule step.",
-        epilog='example: python -m autograd "tanh(w*x + b)" --at w=-3 x=2 b=6.88 --svg g.svg',
+        epilog=f'example: {PROG} "tanh(w*x + b)" --at w=-3 x=2 b=6.88 --svg g.svg',
     )
     parser.add_argument(
         "expression",
-        help="numbers, names, + - * / **, unary minus and " + ", ".join(FUNCTIONS),
+        help="numbers, names, + - * / ** %%, unary minus, 'a if x > 0 else b' (< <= > >=) "
+        "and the functions " + ", ".join(FUNCTIONS),
     )
     parser.add_argument(
         "--at", nargs="+", action="extend", default=[], metavar="NAME=NUMBER",
@@ -132,11 +138,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except (ArithmeticError, ValueError) as err:  # bad input that no check above named
-        print(f"python -m autograd: error: {type(err).__name__}: {err}", file=sys.stderr)
+        print(f"{PROG}: error: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug: still one line, not a traceback
         print(
-            f"python -m autograd: internal error: {type(err).__name__}: {err} (please report it)",
+            f"{PROG}: internal error: {type(err).__name__}: {err} (please report it)",
             file=sys.stderr,
         )
         return EXIT_INTERNAL
@@ -151,7 +157,7 @@ def _run(args: argparse.Namespace) -> int:
         root = expression.evaluate(inputs)
         root.backward()
     except (ExpressionError, UsageError, DomainError) as err:
-        print(f"python -m autograd: error: {err}", file=sys.stderr)
+        print(f"{PROG}: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
     at = ", ".join(f"{name}={_number(values[name])}" for name in expression.names)
@@ -161,8 +167,6 @@ def _run(args: argparse.Namespace) -> int:
         width = max(len(name) for name in expression.names)
         for name in expression.names:
             print(f"  d/d{name.ljust(width)} = {_number(inputs[name].grad)}")
-
-    from viz.formatting import format_steps  # viz's ledger needs only the standard library
 
     if args.ledger != "none":
         print("\nchain-rule ledger (upstream = d(root)/d(node), local = d(node)/d(parent)):")
@@ -176,28 +180,21 @@ def _write_files(root: Value, args: argparse.Namespace) -> int:
     if not wanted:
         return 0
     try:
-        from viz.drawing import MissingGraphvizError, draw_graph
-        from viz.rendering import RendererNotFoundError, RenderError, render
-        from viz.stepper import stepper_html
-    except ImportError as err:
-        print(f"python -m autograd: error: cannot load viz: {err}", file=sys.stderr)
-        return EXIT_ENVIRONMENT
-    try:
         for flag, path in wanted:
             options = {"formulas": args.formulas, "max_nodes": args.max_nodes}
             if flag == "html":
                 written = stepper_html(root, path, **options)
             else:
-                written = render(draw_graph(root, **options), path, fmt=flag)
+                written = render(root, path, fmt=flag, **options)
             print(f"wrote {written}")
     except MissingGraphvizError as err:
-        print(f"python -m autograd: error: --{flag} needs graphviz: {err}", file=sys.stderr)
+        print(f"{PROG}: error: --{flag} needs graphviz: {err}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     except (RendererNotFoundError, RenderError, OSError) as err:
-        print(f"python -m autograd: error: --{flag} {path}: {err}", file=sys.stderr)
+        print(f"{PROG}: error: --{flag} {path}: {err}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     except ValueError as err:  # e.g. a graph above draw_graph's max_nodes
-        print(f"python -m autograd: error: --{flag} {path}: {err}", file=sys.stderr)
+        print(f"{PROG}: error: --{flag} {path}: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0
 
@@ -205,7 +202,3 @@ def _write_files(root: Value, args: argparse.Namespace) -> int:
 def main() -> None:
     """Entry point: exit with run()'s status."""
     sys.exit(run())
-
-
-if __name__ == "__main__":
-    main()
