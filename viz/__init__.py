@@ -4,12 +4,18 @@ Importing viz needs only the standard library; drawing needs the graphviz packag
 renderer (the system `dot`, else graphviz-pure), both in the `viz` extra.
 """
 
-from viz.drawing import GraphDrawing, GraphTooLargeError, MissingGraphvizError, draw_graph
+from viz.drawing import (
+    GraphDrawing,
+    GraphTooLargeError,
+    MissingGraphvizError,
+    draw_graph,
+    render,
+)
 from viz.explain import Explanation, GradientPath, TooManyPathsError, explain
 from viz.formatting import format_steps, print_steps
 from viz.frames import render_steps
 from viz.ledger import EdgeStep, Ledger, Step, backprop_steps
-from viz.rendering import RendererNotFoundError, RenderError, find_renderer, render
+from viz.rendering import RendererNotFoundError, RenderError, find_renderer
 from viz.stepper import stepper_html
 
 __all__ = [

@@ -18,9 +18,9 @@ from pathlib import Path
 from autograd.errors import DomainError
 from autograd.expr import FUNCTIONS, ExpressionError, parse
 from autograd.value import Value
-from viz.drawing import MissingGraphvizError
+from viz.drawing import MissingGraphvizError, render
 from viz.formatting import format_steps
-from viz.rendering import RendererNotFoundError, RenderError, render
+from viz.rendering import RendererNotFoundError, RenderError
 from viz.stepper import stepper_html
 
 PROG = "gradledger"

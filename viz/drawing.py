@@ -1,4 +1,4 @@
-"""draw_graph: a computational graph as DOT, built with the graphviz package.
+"""draw_graph: a computational graph as DOT, built with the graphviz package; render writes it.
 
 Value nodes are records (name | data | grad), each operation is a small oval between its
 inputs and its output, and every input edge carries the local derivative d out / d input
@@ -12,12 +12,14 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from autograd.graph import topological_order
 from viz.clusters import ModuleScopes, module_scopes
 from viz.naming import formula_in_names, node_names
 from viz.number_format import format_number
+from viz.rendering import render_source, write_graph
 
 DEFAULT_MAX_NODES = 2000
 
@@ -77,16 +79,13 @@ class GraphDrawing:
         """The DOT text."""
         return self.graph.source
 
-    def render(self, path: str | os.PathLike, renderer: str = "auto") -> Any:
-        """Write the drawing to path; the suffix picks the format (.svg .png .pdf .dot)."""
-        from viz.rendering import render
-
-        return render(self, path, renderer=renderer)
+    def render(self, path: str | os.PathLike, renderer: str = "auto",
+               fmt: str | None = None) -> Path:
+        """Write the drawing to path; the suffix (or `fmt`) picks svg, png, pdf or dot."""
+        return write_graph(self.source, path, renderer, fmt)
 
     def svg(self, renderer: str = "auto") -> str:
         """The drawing rendered as SVG text."""
-        from viz.rendering import render_source
-
         return render_source(self.source, "svg", renderer).decode("utf-8")
 
     def _repr_svg_(self) -> str:
@@ -266,6 +265,31 @@ def draw_graph(
     for tail, head in box_edges:
         _add_edge(graph, tail, head, {"style": "dashed"})
     return GraphDrawing(graph, node_ids)
+
+
+def render(root_or_drawing: Any, path: str | os.PathLike, renderer: str = "auto",
+           fmt: str | None = None, **draw_options: Any) -> Path:
+    """Draw a graph (or take a drawing) and write it to path as .svg, .png, .pdf or .dot.
+
+    `draw_options` go to `draw_graph` (rankdir, formulas, max_nodes, ...). A .dot file is
+    the DOT text and needs no renderer; .svg and .png use the system `dot` when it is on
+    PATH, else graphviz-pure; .pdf needs the system `dot`. `fmt` ("svg", "png", "pdf" or
+    "dot") overrides the suffix. Returns the written path.
+
+    Example:
+        >>> from autograd import Value
+        >>> x = Value(2.0, "x")
+        >>> y = (x * x).tanh()
+        >>> y.backward()
+        >>> render(y, "out/doctest_graph.svg").name
+        'doctest_graph.svg'
+    """
+    drawing = root_or_drawing
+    if not isinstance(drawing, GraphDrawing):
+        drawing = draw_graph(root_or_drawing, **draw_options)
+    elif draw_options:
+        raise TypeError("render: drawing options only apply when given a Value, not a drawing")
+    return drawing.render(path, renderer, fmt)
 
 
 def quoted(text: str) -> str:

@@ -15,7 +15,6 @@ import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 RENDERERS = ("auto", "dot", "graphviz-pure")
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
@@ -134,35 +133,23 @@ def write_atomically(path: str | os.PathLike, data: bytes) -> Path:
     return target
 
 
-def render(root_or_drawing: Any, path: str | os.PathLike, renderer: str = "auto",
-           fmt: str | None = None, **draw_options: Any) -> Path:
-    """Draw a graph (or take a drawing) and write it to path as .svg, .png, .pdf or .dot.
+def write_graph(source: str, path: str | os.PathLike, renderer: str = "auto",
+                fmt: str | None = None) -> Path:
+    """Write DOT text to path as .svg, .png, .pdf or .dot; `fmt` overrides the suffix.
 
-    `draw_options` go to `draw_graph` (rankdir, formulas, max_nodes, ...). A .dot file is
-    the DOT text and needs no renderer; .svg and .png use the system `dot` when it is on
-    PATH, else graphviz-pure; .pdf needs the system `dot`. `fmt` ("svg", "png", "pdf" or
-    "dot") overrides the suffix. Returns the written path.
+    A .dot file is the DOT text itself and needs no renderer; .svg and .png use the
+    system `dot` when it is on PATH, else graphviz-pure; .pdf needs the system `dot`.
+    Returns the written path.
 
     Example:
-        >>> from autograd import Value
-        >>> x = Value(2.0, "x")
-        >>> y = (x * x).tanh()
-        >>> y.backward()
-        >>> render(y, "out/doctest_graph.svg").name
-        'doctest_graph.svg'
+        >>> write_graph("digraph { x -> y }", "out/doctest_graph.dot").name
+        'doctest_graph.dot'
     """
-    from viz.drawing import GraphDrawing, draw_graph
-
-    drawing = root_or_drawing
-    if not isinstance(drawing, GraphDrawing):
-        drawing = draw_graph(root_or_drawing, **draw_options)
-    elif draw_options:
-        raise TypeError("render: drawing options only apply when given a Value, not a drawing")
     fmt = fmt or format_for_path(path)
     if fmt not in FORMATS.values():
         raise ValueError(f"render: fmt must be one of svg, png, pdf, dot; got {fmt!r}")
     if fmt == "dot":
-        data = drawing.source.encode("utf-8")
+        data = source.encode("utf-8")
     else:
-        data = render_source(drawing.source, fmt, renderer)
+        data = render_source(source, fmt, renderer)
     return write_atomically(path, data)
