@@ -192,65 +192,6 @@ def expressions(
     return trees.map(builder.expression)
 
 
-class MLPCase:
-    """A small nn.MLP with a batch of inputs and targets, and its half-sum-of-squares loss."""
-
-    def __init__(self, model: Any, inputs: list, targets: list, description: str):
-        self.model = model
-        self.inputs = inputs
-        self.targets = targets
-        self.description = description
-
-    def loss(self) -> Any:
-        """0.5 * sum over examples and outputs of (y_hat - y)**2, built from the model now."""
-        total = 0.0
-        for x, y in zip(self.inputs, self.targets, strict=True):
-            for y_hat, target in zip(self.model(x), y, strict=True):
-                total = total + (y_hat - target) ** 2
-        return 0.5 * total
-
-    def __repr__(self) -> str:
-        return self.description
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.description)
-
-
-@st.composite
-def mlps(
-    draw: Any,
-    max_inputs: int = 3,
-    max_hidden_layers: int = 2,
-    max_width: int = 4,
-    max_outputs: int = 2,
-    max_examples: int = 3,
-    activations: Sequence[str] = ("tanh", "sigmoid", "relu"),
-) -> MLPCase:
-    """Small nn.MLPs (seeded, so reproducible) with inputs in [-2, 2] and targets in [-1, 1].
-
-    Imports nn only when called: importing autograd never imports nn.
-    """
-    from nn import MLP
-
-    nin = draw(st.integers(1, max_inputs))
-    hidden = draw(st.lists(st.integers(1, max_width), max_size=max_hidden_layers))
-    nout = draw(st.integers(1, max_outputs))
-    activation = draw(st.sampled_from(tuple(activations)))
-    seed = draw(st.integers(0, 2**16))
-    widths = [*hidden, nout]
-    model = MLP(nin, widths, activation=activation, seed=seed)
-    count = draw(st.integers(1, max_examples))
-    coordinate = st.floats(-2.0, 2.0, allow_nan=False)
-    target = st.floats(-1.0, 1.0, allow_nan=False)
-    inputs = draw(st.lists(st.lists(coordinate, min_size=nin, max_size=nin),
-                           min_size=count, max_size=count))
-    targets = draw(st.lists(st.lists(target, min_size=nout, max_size=nout),
-                            min_size=count, max_size=count))
-    description = (f"MLP({nin}, {widths}, activation={activation!r}, seed={seed}), "
-                   f"inputs={inputs!r}, targets={targets!r}")
-    return MLPCase(model, inputs, targets, description)
-
-
 def expressions_with_inputs(
     **kwargs: Any,
 ) -> st.SearchStrategy[tuple[Expression, tuple[float, ...]]]:
@@ -265,7 +206,6 @@ __all__ = [
     "expressions_with_inputs",
     "floats_from",
     "floats_in",
-    "mlps",
     "programs",
     "program_inputs",
     "programs_with_inputs",

@@ -7,7 +7,7 @@ depend on the data), so hypothesis can try more models in the same time.
 from hypothesis import assume, given, settings
 
 from autograd.testing import NumericallyUnreliable, check_parameter_grads
-from autograd.testing.strategies import mlps
+from nn.strategies import mlps
 
 
 @settings(max_examples=settings().max_examples * 2)
