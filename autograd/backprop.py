@@ -26,6 +26,19 @@ def _check_seed(grad: Any, create_graph: bool) -> Any:
     return float(grad)
 
 
+def chain_rule(rule: Callable[..., tuple], a: Any, b: Any, out: Any, upstream: Any) -> tuple:
+    """One node's step: (d out/da, d out/db, upstream * d out/da, upstream * d out/db).
+
+    b is None for a one-input op (then so are its two entries). The backward pass and the
+    Tape's scalar and batched replay all call this: the chain rule is written only here.
+    """
+    if b is None:
+        (da,) = rule(a, out)
+        return da, None, upstream * da, None
+    da, db = rule(a, b, out)
+    return da, db, upstream * da, upstream * db
+
+
 def propagate(
     root: Any,
     seed: Any = 1.0,
@@ -50,31 +63,25 @@ def propagate(
             op = node._op
             if op is None:
                 continue
-            upstream = grads[node]
-            # Every op has one or two inputs, kept in two slots of the Value (see value.py).
-            # Each edge is spelled out rather than looped over with zip, which halves the time
-            # of this loop; the tuple unpacking still checks one derivative per parent.
+            # Every op has one or two inputs, kept in two slots of the Value (see value.py);
+            # the edges are spelled out rather than looped over, which halves this loop's time.
             a = node._first
             b = node._second
-            if b is not None:
-                da, db = op.rule(a, b, node) if create_graph else op.rule(a.data, b.data, node.data)
-                contribution = upstream * da
-                total = get(a)
-                grads[a] = total = contribution if total is None else total + contribution
-                if observer is not None:
-                    observer(node, upstream, a, da, contribution, total)
-                contribution = upstream * db
-                total = get(b)
-                grads[b] = total = contribution if total is None else total + contribution
-                if observer is not None:
-                    observer(node, upstream, b, db, contribution, total)
+            if create_graph:
+                da, db, to_a, to_b = chain_rule(op.rule, a, b, node, grads[node])
             else:
-                (da,) = op.rule(a, node) if create_graph else op.rule(a.data, node.data)
-                contribution = upstream * da
-                total = get(a)
-                grads[a] = total = contribution if total is None else total + contribution
+                da, db, to_a, to_b = chain_rule(
+                    op.rule, a.data, None if b is None else b.data, node.data, grads[node]
+                )
+            total = get(a)
+            grads[a] = total = to_a if total is None else total + to_a
+            if observer is not None:
+                observer(node, grads[node], a, da, to_a, total)
+            if b is not None:
+                total = get(b)
+                grads[b] = total = to_b if total is None else total + to_b
                 if observer is not None:
-                    observer(node, upstream, a, da, contribution, total)
+                    observer(node, grads[node], b, db, to_b, total)
     except (ArithmeticError, ValueError) as err:
         inputs = ", ".join(
             f"{p.data!r} from " + (f"node {p.label!r}" if p.label else "an unlabelled node")

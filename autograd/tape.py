@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from autograd.backprop import chain_rule
 from autograd.errors import DomainError, domain_error_for
 from autograd.graph import topological_order
 from autograd.ops import Op, evaluate_arrays
@@ -147,18 +148,14 @@ class Tape:
         grads[-1] = 1.0
         for i, _, rule, a, b in reversed(self._steps()):
             try:
-                local = rule(values[a], values[i]) if b < 0 else rule(values[a], values[b],
-                                                                       values[i])
+                _, _, to_a, to_b = chain_rule(
+                    rule, values[a], None if b < 0 else values[b], values[i], grads[i]
+                )
             except (ArithmeticError, ValueError) as err:
                 raise self._error(i, err, [values[j] for j in self.parents[i]]) from None
-            upstream = grads[i]
-            if b < 0:
-                (da,) = local
-                grads[a] += upstream * da
-            else:
-                da, db = local
-                grads[a] += upstream * da
-                grads[b] += upstream * db
+            grads[a] += to_a
+            if b >= 0:
+                grads[b] += to_b
         return values[-1], tuple(
             0.0 if i is None else grads[i] for i in self.input_positions
         )
@@ -235,15 +232,15 @@ class Tape:
     def _group_backward(self, np: Any, group: _Group, inputs: list, values: Any,
                         grads: Any) -> None:
         upstream = grads[group.start:group.stop]
+        out = values[group.start:group.stop]
+        second = inputs[1] if len(inputs) == 2 else None
         try:
-            local = group.op.rule(*inputs, values[group.start:group.stop])
+            _, _, to_first, to_second = chain_rule(group.op.rule, inputs[0], second, out, upstream)
         except (ArithmeticError, ValueError):
             self._locate_error(np, group, values, forward=False)
             raise
         for slot in group.parents_to_update:
-            derivative = local[slot]
-            one = type(derivative) is float and derivative == 1.0
-            contribution = upstream if one else upstream * derivative
+            contribution = to_first if slot == 0 else to_second
             rows = group.parent_rows[slot]
             merge = group.merges[slot]
             if merge is None:  # each parent row appears once in this group
