@@ -5,8 +5,8 @@ from nn.layer import Layer
 from nn.mlp import MLP
 from nn.module import Module
 from nn.neuron import Neuron
+from nn.probabilities import log_softmax, logsumexp, softmax
 from nn.serialization import load, save
-from nn.softmax import log_softmax, logsumexp, softmax
 from nn.state import StateDictError
 from nn.training import accuracy, fit
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd import Value
-from nn.softmax import softmax
+from nn.probabilities import softmax
 
 
 def _linear(s: Value) -> Value:

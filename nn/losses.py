@@ -11,7 +11,7 @@ from typing import Any
 
 from autograd import Value
 from autograd.ops import primal
-from nn.softmax import log_softmax, logsumexp, softmax
+from nn.probabilities import log_softmax, logsumexp, softmax
 
 __all__ = [
     "binary_cross_entropy_with_logits",
