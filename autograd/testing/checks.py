@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 from autograd.forward import jvp
 from autograd.functional import hessian
 from autograd.graph import topological_order
 from autograd.testing.errors import GradientMismatch, NumericallyUnreliable
+from autograd.testing.kinks import Kink, judge_near_kinks, kinks_in
 from autograd.testing.numerical import (
     Estimate,
+    RealFunction,
     as_floats,
     central_difference,
-    numerical_estimates,
+    complex_step,
+    numerical_estimate,
+    real_function,
     richardson,
+    stencil_radius,
 )
-from autograd.testing.report import GradCheckReport, Row
+from autograd.testing.report import GradCheckReport, Row, close, passed_or_raise
 from autograd.value import Value
 
 AUTO_FALLBACK_ERRORS = (TypeError, AttributeError, ArithmeticError, ValueError)
@@ -71,8 +77,7 @@ def analytic_grad(f: Callable[..., Any], inputs: Sequence[Any]) -> list[float]:
     return _backprop(f, point, input_names(f, len(point)))[1]
 
 
-def _close(analytic: float, numeric: float, atol: float, rtol: float) -> bool:
-    return abs(analytic - numeric) <= atol + rtol * abs(numeric)
+_close = close  # the name parameters.py imports
 
 
 def _steps(names: Sequence[str], estimates: Sequence[Estimate]) -> str:
@@ -82,16 +87,81 @@ def _steps(names: Sequence[str], estimates: Sequence[Estimate]) -> str:
     return ", ".join(f"{n}: {e.step:.3g}" for n, e in zip(names, estimates, strict=True))
 
 
-def _numerical(f: Callable[..., Any], point: list[float], method: str) -> tuple[list, str]:
-    if method != "auto":
-        return numerical_estimates(f, point, method), method
+Attempt = Estimate | NumericallyUnreliable
+
+
+def _attempt(estimate: Callable[[], Estimate]) -> Attempt:
     try:
-        return numerical_estimates(f, point, "complex_step"), "complex_step"
-    except AUTO_FALLBACK_ERRORS as err:
-        reason = f"{type(err).__name__}: {err}"
-        return numerical_estimates(f, point, "richardson"), (
-            f"richardson (complex step impossible: {reason})"
-        )
+        return estimate()
+    except NumericallyUnreliable as err:
+        return err
+
+
+def _numerical(f: Callable[..., Any], point: list[float], method: str) -> tuple[list, str, str]:
+    """Per input an Estimate (or the NumericallyUnreliable it raised); the method as shown;
+    the method actually used (what decides how far from the point f was evaluated)."""
+    shown = method
+    if method == "auto":
+        try:
+            estimates = [complex_step(f, point, i) for i in range(len(point))]
+            return estimates, "complex_step", "complex_step"
+        except AUTO_FALLBACK_ERRORS as err:
+            method = "richardson"
+            shown = f"richardson (complex step impossible: {type(err).__name__}: {err})"
+    if method == "complex_step":
+        return [complex_step(f, point, i) for i in range(len(point))], shown, method
+    stencil_radius(method, 0.0)  # refuses an unknown method before any work
+    attempts = [_attempt(partial(numerical_estimate, f, point, i, method))
+                for i in range(len(point))]
+    return attempts, shown, method
+
+
+def _near(kinks: Sequence[Kink], i: int, method: str, x: float) -> list[Kink]:
+    """The kinked nodes that differences of input i (= x) by method may reach."""
+    radius = stencil_radius(method, x)
+    return [k for k in kinks if k.near(i, radius)]
+
+
+class Judged(NamedTuple):
+    """One compared derivative: its row, the estimate it used, a problem and a note."""
+
+    row: Row
+    estimate: Estimate
+    problem: str | None
+    note: str | None
+    one_sided: bool = False
+
+
+def _judge(
+    analytic: float,
+    attempt: Attempt,
+    near: list[Kink],
+    differentiated: tuple[RealFunction, str, list[float], int],
+    name: str,
+    value: str,
+    atol: float,
+    rtol: float,
+) -> Judged:
+    """One compared derivative: its row, the estimate it used, a problem and a note.
+
+    differentiated is (g, its name, point, i): the derivative is d g / d input i at point.
+    Where nodes are near their kink and the numerical estimate is unreliable or disagrees,
+    one-sided differences of g decide instead (see autograd.testing.kinks).
+    """
+    agrees = isinstance(attempt, Estimate) and close(analytic, attempt.value, atol, rtol)
+    if near and not agrees:
+        g, label, point, i = differentiated
+        verdict = judge_near_kinks(analytic, g, label, point, i, near, atol, rtol, name)
+        row = Row(name, value, analytic, verdict.estimate.value, verdict.ok)
+        if verdict.ok:
+            return Judged(row, verdict.estimate, None, verdict.text, True)
+        return Judged(row, verdict.estimate, verdict.text, None, True)
+    if isinstance(attempt, NumericallyUnreliable):
+        raise attempt
+    at = [k for k in near if k.at_kink]
+    note = "; ".join(f"{name}: {k.describe()} is at its kink ({k.convention()}); the "
+                     "numerical derivative agrees" for k in at) or None
+    return Judged(Row(name, value, analytic, attempt.value, agrees), attempt, None, note)
 
 
 def _same_bits(a: Sequence[float], b: Sequence[float]) -> bool:
@@ -130,6 +200,23 @@ def _structural_problems(
     return problems
 
 
+def _report(
+    title: str, f: Callable[..., Any], names: Sequence[str], point: Sequence[float],
+    method: str, step: str, atol: float, rtol: float, judged: Sequence[Judged],
+    problems: Sequence[str],
+) -> GradCheckReport:
+    """The report of check_grad or check_second_order; raises GradientMismatch on failure."""
+    __tracebackhide__ = True  # pytest shows the caller, not this frame
+    if any(j.one_sided for j in judged):
+        method += " (one-sided differences near kinks)"
+    return passed_or_raise(GradCheckReport(
+        title, _function_name(f), _format_point(names, point), method, step, atol, rtol,
+        tuple(j.row for j in judged),
+        tuple(problems) + tuple(j.problem for j in judged if j.problem),
+        tuple(j.note for j in judged if j.note),
+    ))
+
+
 def check_grad(
     f: Callable[..., Any],
     inputs: Sequence[Any],
@@ -144,25 +231,27 @@ def check_grad(
     method: "auto" (complex step when f runs on complex numbers, else Richardson),
     "complex_step", "richardson" or "central". Also checks that rebuilding gives
     bit-identical gradients, that a second backward() doubles leaf gradients, and that
-    inputs f does not use get exactly 0. Returns the report when everything passes.
+    inputs f does not use get exactly 0. Where a node of the graph sits within the
+    differences' reach of its op's kink (relu at 0, maximum at a tie, ...), the gradient
+    passes if it matches the one-sided derivative from either side or their average, and
+    the report's notes name the node and quote the op's convention. Returns the report
+    when everything passes; raises NumericallyUnreliable where differences cannot decide.
     """
     __tracebackhide__ = True  # pytest shows the caller, not this frame
     point = as_floats(inputs)
     names = input_names(f, len(point), names)
     out, grads, leaves = _backprop(f, point, names)
     problems = _structural_problems(f, point, names, out, grads, leaves)
-    estimates, method_used = _numerical(f, point, method)
-    rows = tuple(
-        Row(n, repr(x), g, e.value, _close(g, e.value, atol, rtol))
-        for n, x, g, e in zip(names, point, grads, estimates, strict=True)
-    )
-    report = GradCheckReport(
-        "gradient check", _function_name(f), _format_point(names, point), method_used,
-        _steps(names, estimates), atol, rtol, rows, tuple(problems),
-    )
-    if not report.passed:
-        raise GradientMismatch(str(report), report)
-    return report
+    attempts, method_shown, method_used = _numerical(f, point, method)
+    kinks = kinks_in(out, leaves)
+    g, label = real_function(f), _function_name(f)
+    judged = [
+        _judge(analytic, attempts[i], _near(kinks, i, method_used, x), (g, label, point, i),
+               name, repr(x), atol, rtol)
+        for i, (name, x, analytic) in enumerate(zip(names, point, grads, strict=True))
+    ]
+    return _report("gradient check", f, names, point, method_shown,
+                   _steps(names, [j.estimate for j in judged]), atol, rtol, judged, problems)
 
 
 def check_second_order(
@@ -176,7 +265,8 @@ def check_second_order(
 ) -> GradCheckReport:
     """Compare the create_graph Hessian with differences of the gradient; check its symmetry.
 
-    method is "richardson" or "central" (differences of backprop's gradient).
+    method is "richardson" or "central" (differences of backprop's gradient). Near a kink
+    of some node, one-sided differences of the gradient decide, as in check_grad.
     """
     __tracebackhide__ = True  # pytest shows the caller, not this frame
     if method not in ("richardson", "central"):
@@ -185,7 +275,9 @@ def check_second_order(
     point = as_floats(inputs)
     names = input_names(f, len(point), names)
     analytic = hessian(f, point)
-    cache: dict[tuple[float, ...], list[float]] = {}
+    out, grads, leaves = _backprop(f, point, names)
+    kinks = kinks_in(out, leaves)
+    cache: dict[tuple[float, ...], list[float]] = {tuple(point): grads}
 
     def grad_at(p: list[float]) -> list[float]:
         key = tuple(p)
@@ -194,16 +286,20 @@ def check_second_order(
         return cache[key]
 
     differences = richardson if method == "richardson" else central_difference
-    rows = []
-    steps = []
+    judged = []
     for i in range(len(point)):
+        derivative = f"d f / d {names[i]}"
+
+        def g(p: list[float], i: int = i) -> float:
+            return grad_at(p)[i]
+
         for j in range(len(point)):
             name = f"d{names[i]} d{names[j]}"
-            estimate = differences(lambda p, i=i: grad_at(p)[i], f"d f / d {names[i]}", point, j)
-            steps.append(estimate)
-            value = f"({point[i]!r}, {point[j]!r})"
             h = analytic[i][j]
-            rows.append(Row(name, value, h, estimate.value, _close(h, estimate.value, atol, rtol)))
+            attempt = _attempt(partial(differences, g, derivative, point, j))
+            judged.append(_judge(h, attempt, _near(kinks, j, method, point[j]),
+                                 (g, derivative, point, j), name,
+                                 f"({point[i]!r}, {point[j]!r})", atol, rtol))
     problems = []
     for i in range(len(point)):
         for j in range(i + 1, len(point)):
@@ -213,15 +309,11 @@ def check_second_order(
                     f"Hessian is not symmetric: H[{names[i]}, {names[j]}] = {a!r} but "
                     f"H[{names[j]}, {names[i]}] = {b!r}"
                 )
-    report = GradCheckReport(
-        "second-order check", _function_name(f), _format_point(names, point),
-        f"create_graph Hessian vs {method} differences of the gradient",
-        f"{min(e.step for e in steps):.3g} to {max(e.step for e in steps):.3g}" if steps else "-",
-        atol, rtol, tuple(rows), tuple(problems),
-    )
-    if not report.passed:
-        raise GradientMismatch(str(report), report)
-    return report
+    steps = [j.estimate.step for j in judged]
+    return _report("second-order check", f, names, point,
+                   f"create_graph Hessian vs {method} differences of the gradient",
+                   f"{min(steps):.3g} to {max(steps):.3g}" if steps else "-",
+                   atol, rtol, judged, problems)
 
 
 def check_forward_reverse(
@@ -246,15 +338,12 @@ def check_forward_reverse(
         primal_out, tangent_out = jvp(f, point, tangents)
         if primal_out != value:
             problems.append(f"forward mode computed f = {primal_out!r}, reverse mode {value!r}")
-        rows.append(Row(name, repr(point[i]), g, tangent_out, _close(g, tangent_out, atol, rtol)))
-    report = GradCheckReport(
+        rows.append(Row(name, repr(point[i]), g, tangent_out, close(g, tangent_out, atol, rtol)))
+    return passed_or_raise(GradCheckReport(
         "forward/reverse check", _function_name(f), _format_point(names, point),
         "reverse (backward) vs forward (jvp, numeric column)", "exact (dual numbers)",
         atol, rtol, tuple(rows), tuple(dict.fromkeys(problems)),
-    )
-    if not report.passed:
-        raise GradientMismatch(str(report), report)
-    return report
+    ))
 
 
 __all__ = [

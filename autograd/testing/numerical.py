@@ -18,9 +18,12 @@ from autograd.value import Value
 EPS = sys.float_info.epsilon
 METHODS = ("central", "richardson", "complex_step")
 COMPLEX_STEP = 1e-20
+RICHARDSON_FIRST_STEP = 2.0**-6
 RICHARDSON_LEVELS = 5
 RICHARDSON_TOLERANCE = 1e-7
 RICHARDSON_ATTEMPTS = 4
+ONE_SIDED_STEP = 2.0**-12
+ONE_SIDED_POINTS = 4
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,26 @@ def _shifted(g: RealFunction, name: str, point: Sequence[float], i: int, h: floa
     return g_plus, g_minus, plus[i] - minus[i]
 
 
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def stencil_radius(method: str, x: float) -> float:
+    """How far from x the given method evaluates the function (its widest step)."""
+    if method == "complex_step":
+        return 0.0  # only the imaginary part moves
+    if method == "central":
+        return EPS ** (1 / 3) * max(1.0, abs(x))
+    if method == "richardson":
+        return RICHARDSON_FIRST_STEP * max(1.0, abs(x))
+    _check_method(method)
+    raise AssertionError("unreachable")
+
+
 def central_difference(g: RealFunction, name: str, point: Sequence[float], i: int) -> Estimate:
     """(g(x + h) - g(x - h)) / (width actually representable), with h scaled to |x_i|."""
-    h = EPS ** (1 / 3) * max(1.0, abs(point[i]))
+    h = stencil_radius("central", point[i])
     g_plus, g_minus, width = _shifted(g, name, point, i, h)
     scale = max(abs(g_plus), abs(g_minus), 1e-300)
     return Estimate((g_plus - g_minus) / width, width / 2, EPS * scale / width)
@@ -152,7 +172,7 @@ def richardson(g: RealFunction, name: str, point: Sequence[float], i: int) -> Es
     a kink or domain edge that close makes differences untrustworthy, and saying so beats
     a false mismatch.
     """
-    h = 2.0**-6 * max(1.0, abs(point[i]))
+    h = RICHARDSON_FIRST_STEP * max(1.0, abs(point[i]))
     g_here = g(list(point))
     for attempt in range(RICHARDSON_ATTEMPTS):
         try:
@@ -162,6 +182,47 @@ def richardson(g: RealFunction, name: str, point: Sequence[float], i: int) -> Es
                 raise
             h /= 16.0
     raise AssertionError("unreachable")
+
+
+def _one_sided_once(
+    g: RealFunction, name: str, point: Sequence[float], i: int, h: float
+) -> float:
+    """The slope at point of the cubic through g at point + k h, k = 1..4 (h may be < 0)."""
+    offsets, values = [], []
+    for k in range(1, ONE_SIDED_POINTS + 1):
+        moved = list(point)
+        moved[i] = point[i] + k * h
+        try:
+            values.append(g(moved))
+        except DomainError as err:
+            raise NumericallyUnreliable(
+                f"numerically unreliable here: {name} is undefined within {abs(k * h):.3g} "
+                f"{'above' if h > 0 else 'below'} input {i} = {point[i]!r} ({err})"
+            ) from err
+        offsets.append(moved[i] - point[i])  # the width actually representable
+    slope = 0.0
+    for k, (t_k, value) in enumerate(zip(offsets, values, strict=True)):
+        others = [t for j, t in enumerate(offsets) if j != k]
+        weight = math.prod(-t / (t_k - t) for t in others) * sum(-1.0 / t for t in others)
+        slope += weight * value
+    return slope
+
+
+def one_sided(g: RealFunction, name: str, point: Sequence[float], i: int, side: int) -> Estimate:
+    """d g / d input i from one side only (side +1: above, -1: below), never evaluating g
+    at the point itself.
+
+    g is sampled at point + side * k * h for k = 1..4 and the slope of the cubic through
+    those samples is taken at the point, for h and h / 2; the error is their difference.
+    Where g has a kink at the point these are its one-sided derivatives; where g jumps
+    there, the limits of its derivative from each side (g at the point does not enter).
+    """
+    if side not in (1, -1):
+        raise ValueError(f"side must be 1 or -1, got {side!r}")
+    h = side * ONE_SIDED_STEP * max(1.0, abs(point[i]))
+    coarse = _one_sided_once(g, name, point, i, h)
+    fine = _one_sided_once(g, name, point, i, h / 2.0)
+    return Estimate(fine, abs(h) / 2.0, abs(fine - coarse))
 
 
 def complex_step(f: Callable[..., Any], point: Sequence[float], i: int) -> Estimate:
@@ -181,21 +242,33 @@ def complex_step(f: Callable[..., Any], point: Sequence[float], i: int) -> Estim
     return Estimate(value, COMPLEX_STEP, EPS * abs(value))
 
 
-def numerical_estimates(
-    f: Callable[..., Any], inputs: Sequence[Any], method: str = "richardson"
-) -> list[Estimate]:
-    """Estimate for every partial derivative of f at inputs, with steps and error bounds."""
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    point = as_floats(inputs)
-    if method == "complex_step":
-        return [complex_step(f, point, i) for i in range(len(point))]
-    differences = central_difference if method == "central" else richardson
+def real_function(f: Callable[..., Any]) -> RealFunction:
+    """f as a function of a list of floats returning a float (run on untracked Values)."""
 
     def g(p: list[float]) -> float:
         return evaluate_real(f, p)
 
-    return [differences(g, _name(f), point, i) for i in range(len(point))]
+    return g
+
+
+def numerical_estimate(
+    f: Callable[..., Any], point: Sequence[float], i: int, method: str = "richardson"
+) -> Estimate:
+    """Estimate of d f / d input i at point (floats), with its step and an error bound."""
+    _check_method(method)
+    if method == "complex_step":
+        return complex_step(f, point, i)
+    differences = central_difference if method == "central" else richardson
+    return differences(real_function(f), _name(f), point, i)
+
+
+def numerical_estimates(
+    f: Callable[..., Any], inputs: Sequence[Any], method: str = "richardson"
+) -> list[Estimate]:
+    """Estimate for every partial derivative of f at inputs, with steps and error bounds."""
+    _check_method(method)
+    point = as_floats(inputs)
+    return [numerical_estimate(f, point, i, method) for i in range(len(point))]
 
 
 def numerical_grad(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from autograd.testing.errors import GradientMismatch
+
 
 @dataclass(frozen=True)
 class Row:
@@ -41,6 +43,7 @@ class GradCheckReport:
     rtol: float
     rows: tuple[Row, ...]
     problems: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
 
     @property
     def passed(self) -> bool:
@@ -72,4 +75,18 @@ class GradCheckReport:
             self.table(),
         ]
         lines += [f"problem: {p}" for p in self.problems]
+        lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+def close(analytic: float, numeric: float, atol: float, rtol: float) -> bool:
+    """True when |analytic - numeric| <= atol + rtol * |numeric|."""
+    return abs(analytic - numeric) <= atol + rtol * abs(numeric)
+
+
+def passed_or_raise(report: GradCheckReport) -> GradCheckReport:
+    """Return the report if it passed; else raise GradientMismatch carrying it."""
+    __tracebackhide__ = True  # pytest shows the caller, not this frame
+    if not report.passed:
+        raise GradientMismatch(str(report), report)
+    return report

@@ -108,3 +108,49 @@ def test_richardson_sees_a_symmetric_kink_that_central_differences_miss():
 def test_smooth_functions_with_large_or_vanishing_curvature_are_not_called_kinks(f, x, expected):
     assert numerical_grad(f, [x], method="richardson")[0] == pytest.approx(expected, rel=1e-8,
                                                                            abs=1e-9)
+
+
+def _real(f):
+    from autograd.testing.numerical import real_function
+
+    return real_function(f)
+
+
+@pytest.mark.parametrize(
+    "f, x, below, above",
+    [
+        (lambda x: x.relu(), 0.0, 0.0, 1.0),  # a kink: the two one-sided derivatives
+        (lambda x: abs(x) * x.exp(), 0.0, -1.0, 1.0),
+        (lambda x: x.sign() + x.sin(), 0.0, 1.0, 1.0),  # a jump: the limits of the derivative
+        (lambda x: (3 * x).sin(), 1.3, 3 * math.cos(3.9), 3 * math.cos(3.9)),  # smooth
+    ],
+)
+def test_one_sided_differences_never_look_across_the_point(f, x, below, above):
+    from autograd.testing.numerical import one_sided
+
+    left = one_sided(_real(f), "f", [x], 0, -1)
+    right = one_sided(_real(f), "f", [x], 0, 1)
+    assert (left.value, right.value) == pytest.approx((below, above), rel=1e-8, abs=1e-9)
+    assert left.error < 1e-8 and right.error < 1e-8
+    assert 0 < left.step < 1e-3
+
+
+def test_one_sided_differences_say_unreliable_where_that_side_is_undefined():
+    from autograd.testing.numerical import one_sided
+
+    assert one_sided(_real(lambda x: x.log()), "log", [0.0], 0, 1).value > 1e3  # 1/x blows up
+    with pytest.raises(NumericallyUnreliable, match="undefined within .* below input 0"):
+        one_sided(_real(lambda x: x.log()), "log", [0.0], 0, -1)
+    with pytest.raises(ValueError, match="side must be 1 or -1"):
+        one_sided(_real(lambda x: x), "x", [0.0], 0, 0)
+
+
+def test_stencil_radius_is_how_far_each_method_looks():
+    from autograd.testing.numerical import RICHARDSON_FIRST_STEP, stencil_radius
+
+    assert stencil_radius("complex_step", 5.0) == 0.0
+    assert stencil_radius("richardson", 0.5) == RICHARDSON_FIRST_STEP
+    assert stencil_radius("richardson", -8.0) == 8 * RICHARDSON_FIRST_STEP
+    assert 0 < stencil_radius("central", 1.0) < 1e-4
+    with pytest.raises(ValueError, match="unknown method 'forward'"):
+        stencil_radius("forward", 1.0)
