@@ -5,16 +5,15 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 from autograd.forward import jvp
 from autograd.functional import hessian
 from autograd.graph import topological_order
 from autograd.testing.errors import GradientMismatch, NumericallyUnreliable
-from autograd.testing.kinks import Kink, judge_near_kinks, kinks_in
+from autograd.testing.kinks import Judged, attempt, judge, kinks_in, near
 from autograd.testing.numerical import (
     Estimate,
-    RealFunction,
     as_floats,
     central_difference,
     complex_step,
@@ -87,16 +86,6 @@ def _steps(names: Sequence[str], estimates: Sequence[Estimate]) -> str:
     return ", ".join(f"{n}: {e.step:.3g}" for n, e in zip(names, estimates, strict=True))
 
 
-Attempt = Estimate | NumericallyUnreliable
-
-
-def _attempt(estimate: Callable[[], Estimate]) -> Attempt:
-    try:
-        return estimate()
-    except NumericallyUnreliable as err:
-        return err
-
-
 def _numerical(f: Callable[..., Any], point: list[float], method: str) -> tuple[list, str, str]:
     """Per input an Estimate (or the NumericallyUnreliable it raised); the method as shown;
     the method actually used (what decides how far from the point f was evaluated)."""
@@ -111,57 +100,9 @@ def _numerical(f: Callable[..., Any], point: list[float], method: str) -> tuple[
     if method == "complex_step":
         return [complex_step(f, point, i) for i in range(len(point))], shown, method
     stencil_radius(method, 0.0)  # refuses an unknown method before any work
-    attempts = [_attempt(partial(numerical_estimate, f, point, i, method))
+    attempts = [attempt(partial(numerical_estimate, f, point, i, method))
                 for i in range(len(point))]
     return attempts, shown, method
-
-
-def _near(kinks: Sequence[Kink], i: int, method: str, x: float) -> list[Kink]:
-    """The kinked nodes that differences of input i (= x) by method may reach."""
-    radius = stencil_radius(method, x)
-    return [k for k in kinks if k.near(i, radius)]
-
-
-class Judged(NamedTuple):
-    """One compared derivative: its row, the estimate it used, a problem and a note."""
-
-    row: Row
-    estimate: Estimate
-    problem: str | None
-    note: str | None
-    one_sided: bool = False
-
-
-def _judge(
-    analytic: float,
-    attempt: Attempt,
-    near: list[Kink],
-    differentiated: tuple[RealFunction, str, list[float], int],
-    name: str,
-    value: str,
-    atol: float,
-    rtol: float,
-) -> Judged:
-    """One compared derivative: its row, the estimate it used, a problem and a note.
-
-    differentiated is (g, its name, point, i): the derivative is d g / d input i at point.
-    Where nodes are near their kink and the numerical estimate is unreliable or disagrees,
-    one-sided differences of g decide instead (see autograd.testing.kinks).
-    """
-    agrees = isinstance(attempt, Estimate) and close(analytic, attempt.value, atol, rtol)
-    if near and not agrees:
-        g, label, point, i = differentiated
-        verdict = judge_near_kinks(analytic, g, label, point, i, near, atol, rtol, name)
-        row = Row(name, value, analytic, verdict.estimate.value, verdict.ok)
-        if verdict.ok:
-            return Judged(row, verdict.estimate, None, verdict.text, True)
-        return Judged(row, verdict.estimate, verdict.text, None, True)
-    if isinstance(attempt, NumericallyUnreliable):
-        raise attempt
-    at = [k for k in near if k.at_kink]
-    note = "; ".join(f"{name}: {k.describe()} is at its kink ({k.convention()}); the "
-                     "numerical derivative agrees" for k in at) or None
-    return Judged(Row(name, value, analytic, attempt.value, agrees), attempt, None, note)
 
 
 def _same_bits(a: Sequence[float], b: Sequence[float]) -> bool:
@@ -246,7 +187,7 @@ def check_grad(
     kinks = kinks_in(out, leaves)
     g, label = real_function(f), _function_name(f)
     judged = [
-        _judge(analytic, attempts[i], _near(kinks, i, method_used, x), (g, label, point, i),
+        judge(analytic, attempts[i], near(kinks, i, method_used, x), (g, label, point, i),
                name, repr(x), atol, rtol)
         for i, (name, x, analytic) in enumerate(zip(names, point, grads, strict=True))
     ]
@@ -296,8 +237,8 @@ def check_second_order(
         for j in range(len(point)):
             name = f"d{names[i]} d{names[j]}"
             h = analytic[i][j]
-            attempt = _attempt(partial(differences, g, derivative, point, j))
-            judged.append(_judge(h, attempt, _near(kinks, j, method, point[j]),
+            estimate = attempt(partial(differences, g, derivative, point, j))
+            judged.append(judge(h, estimate, near(kinks, j, method, point[j]),
                                  (g, derivative, point, j), name,
                                  f"({point[i]!r}, {point[j]!r})", atol, rtol))
     problems = []

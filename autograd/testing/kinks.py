@@ -11,13 +11,15 @@ and say so in the report, quoting the row.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from autograd.graph import topological_order
 from autograd.ops import Op
 from autograd.testing.errors import NumericallyUnreliable
-from autograd.testing.numerical import Estimate, RealFunction, one_sided
+from autograd.testing.numerical import Estimate, RealFunction, one_sided, stencil_radius
+from autograd.testing.report import Row, close
 
 KINK_ROUNDING = 1e-9
 """Relative distance within which a node counts as at its kink whatever the method: rounding
@@ -170,3 +172,64 @@ def judge_near_kinks(
     listed = ", ".join(f"{label} {e.value:.6g}" for label, e in candidates)
     return KinkVerdict(False, closest, f"{what}: {where}; analytic {analytic:.6g} matches "
                                        f"none of the one-sided differences there ({listed})")
+
+
+Attempt = Estimate | NumericallyUnreliable
+"""A numerical estimate, or the reason differences could not give one."""
+
+
+def attempt(estimate: Callable[[], Estimate]) -> Attempt:
+    """estimate(), or the NumericallyUnreliable it raised (judged later, beside the kinks)."""
+    try:
+        return estimate()
+    except NumericallyUnreliable as err:
+        return err
+
+
+def near(kinks: Sequence[Kink], i: int, method: str, x: float) -> list[Kink]:
+    """The kinked nodes that differences of input i (= x) by method may reach."""
+    radius = stencil_radius(method, x)
+    return [k for k in kinks if k.near(i, radius)]
+
+
+class Judged(NamedTuple):
+    """One compared derivative: its row, the estimate it used, a problem and a note."""
+
+    row: Row
+    estimate: Estimate
+    problem: str | None
+    note: str | None
+    one_sided: bool = False
+
+
+def judge(
+    analytic: float,
+    estimate: Attempt,
+    kinks_near: Sequence[Kink],
+    differentiated: tuple[RealFunction, str, Sequence[float], int],
+    name: str,
+    value: str,
+    atol: float,
+    rtol: float,
+) -> Judged:
+    """Compare one analytic derivative with its numerical estimate, minding kinks.
+
+    differentiated is (g, its name, point, i): the derivative is d g / d input i at point.
+    Where nodes are near their kink and the estimate is unreliable or disagrees, one-sided
+    differences of g decide instead (judge_near_kinks). An unreliable estimate with no
+    kink near raises its NumericallyUnreliable.
+    """
+    agrees = isinstance(estimate, Estimate) and close(analytic, estimate.value, atol, rtol)
+    if kinks_near and not agrees:
+        g, label, point, i = differentiated
+        verdict = judge_near_kinks(analytic, g, label, point, i, kinks_near, atol, rtol, name)
+        row = Row(name, value, analytic, verdict.estimate.value, verdict.ok)
+        if verdict.ok:
+            return Judged(row, verdict.estimate, None, verdict.text, True)
+        return Judged(row, verdict.estimate, verdict.text, None, True)
+    if isinstance(estimate, NumericallyUnreliable):
+        raise estimate
+    at = [k for k in kinks_near if k.at_kink]
+    note = "; ".join(f"{name}: {k.describe()} is at its kink ({k.convention()}); the "
+                     "numerical derivative agrees" for k in at) or None
+    return Judged(Row(name, value, analytic, estimate.value, agrees), estimate, None, note)
