@@ -8,12 +8,12 @@ float, `autograd.sin(x)` a Value. `abs` and `pow` are attributes too, but left o
 import builtins
 
 from autograd import ops
+from autograd.define import define_op
 from autograd.errors import DivisionByZeroError, DomainError, NumericOverflowError
 from autograd.forward import jvp
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.grad_mode import is_grad_enabled, no_grad
 from autograd.graph import topological_order
-from autograd.ops import define_op
 from autograd.tape import Tape, TracedFunction, TraceMismatchError, trace
 from autograd.value import Value
 

@@ -17,17 +17,6 @@ PACKAGES = ("autograd", "nn", "viz")
 # Each package may import only the ones below it: autograd is the ground floor, nn builds
 # on it, and viz sits on top (it may import nn to recognise module scopes).
 MAY_IMPORT = {"autograd": {"autograd"}, "nn": {"autograd", "nn"}, "viz": set(PACKAGES)}
-# Mutual imports that the op-table rewrite (issue 10, sections 1-4) brought in and still has
-# to take out: the row modules `import autograd.ops as ops` while autograd/ops/__init__.py
-# imports them, and define_op's formula check imports autograd.expr, which imports ops.
-# Delete each pair when it is gone; the test below fails until then, and for any new pair.
-KNOWN_MUTUAL_IMPORTS = {
-    ("autograd.expr", "autograd.ops"),
-    ("autograd.ops", "autograd.ops.arithmetic"),
-    ("autograd.ops", "autograd.ops.hyperbolic"),
-    ("autograd.ops", "autograd.ops.piecewise"),
-    ("autograd.ops", "autograd.ops.trigonometric"),
-}
 
 
 @pytest.mark.parametrize(
@@ -130,9 +119,7 @@ def test_no_package_imports_one_above_it():
 def test_no_two_modules_import_each_other():
     graph = import_graph()
     pairs = mutual_imports(graph)
-    assert [describe(graph, pair) for pair in pairs if pair not in KNOWN_MUTUAL_IMPORTS] == []
-    gone = sorted(KNOWN_MUTUAL_IMPORTS - set(pairs))
-    assert not gone, f"no longer import each other, delete from KNOWN_MUTUAL_IMPORTS: {gone}"
+    assert [describe(graph, pair) for pair in pairs] == []
 
 
 def test_the_checks_catch_an_upward_import_and_a_mutual_import():

@@ -4,29 +4,26 @@ The rows live in one small module per family (arithmetic, exponential, trigonome
 hyperbolic, piecewise). From them come Value's methods and operators, the module-level
 functions here (`autograd.ops.sin(x)` takes a float, a Value, a dual number or a numpy
 array), the expression language's functions, the Tape's scalar and batched forwards and the
-testing tables. Adding an op is adding one row; `define_op` adds one from outside.
+testing tables. Adding an op is adding one row; `autograd.define_op` adds one from outside.
 """
 
 from __future__ import annotations
 
 import functools
-import keyword
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
+from autograd.ops import arithmetic, exponential, hyperbolic, piecewise, trigonometric
 from autograd.ops.op import (
-    SMOOTH,
-    Domain,
-    Interval,
     Op,
     apply,
     evaluate,
     evaluate_arrays,
     number_text,
     numpy_of,
-    positional_count,
     primal,
     step,
+    table,
 )
 
 
@@ -72,8 +69,6 @@ def _ordered(row: Op, given: int, parameters: dict[str, Any]) -> list:
     return ordered
 
 
-from autograd.ops import arithmetic, exponential, hyperbolic, piecewise, trigonometric  # noqa: E402
-
 ROWS: tuple[Op, ...] = (
     arithmetic.ROWS + exponential.ROWS + trigonometric.ROWS + hyperbolic.ROWS + piecewise.ROWS
 )
@@ -93,105 +88,13 @@ for _row in ROWS:
     for _name in (_row.name, *_row.aliases):
         FUNCTIONS[_name] = function_of(_row)
 globals().update(FUNCTIONS)
+table.__dict__.update(FUNCTIONS)
 
 
 @functools.lru_cache(maxsize=1024)
 def power_op(exponent: float) -> Op:
     """The op x ** exponent for a constant exponent (cached: `x ** 2` is on the hot path)."""
     return BY_NAME["pow_const"].bind(exponent)
-
-
-def define_op(
-    name: str,
-    forward: Callable[..., float],
-    derivative: Callable[..., Any],
-    formula: str | Sequence[str],
-    *,
-    domain: Sequence[Sequence[Interval]] | None = None,
-    doc: str = "",
-    complex_forward: Callable[..., complex] | None = None,
-    array_forward: Callable[..., Any] | None = None,
-    kink: str = "",
-    kink_distance: Callable[..., float] | None = None,
-) -> Callable[..., Any]:
-    """Declare an op from outside the table; return its function (floats, Values, duals).
-
-    forward(x) or forward(x, y) computes it on floats. derivative takes the same inputs
-    (and optionally `out`, the forward value) and returns d out / dx, or for a binary op a
-    tuple (d out / dx, d out / dy); formula is that derivative as text in the expression
-    language over x, y and out (a tuple of two texts for a binary op). Write derivative
-    with operators and autograd's functions, and create_graph and forward mode work too.
-    """
-    _check_name(name)
-    arity = positional_count(forward)
-    if arity not in (1, 2):
-        raise ValueError(f"define_op({name!r}): forward must take 1 or 2 positional inputs, "
-                         f"got {arity if arity is not None else 'a variable number'}")
-    formulas = (formula,) if isinstance(formula, str) else tuple(formula)
-    if len(formulas) != arity or not all(isinstance(f, str) for f in formulas):
-        raise ValueError(f"define_op({name!r}): give {arity} formula text(s), one per input, "
-                         f"got {formula!r}")
-    _check_formulas(name, formulas, arity)
-    rule = _rule_of(name, derivative, arity)
-    op = Op(
-        name, arity, forward, rule, formulas, _domain_of(name, domain, arity),
-        doc or f"{name}, defined with define_op.", complex_forward, array_forward,
-        kink=kink, kink_distance=kink_distance,
-    )
-    return function_of(op)
-
-
-def _check_name(name: str) -> None:
-    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
-        raise ValueError(f"define_op: the name must be a Python identifier, got {name!r}")
-    if name in FUNCTIONS or name in ("x", "y", "out"):
-        raise ValueError(f"define_op: {name!r} is already an op (or a formula name); "
-                         "choose another name")
-
-
-def _check_formulas(name: str, formulas: tuple[str, ...], arity: int) -> None:
-    from autograd.expr import ExpressionError, parse  # expr builds on Value, which needs ops
-
-    allowed = {"x", "y", "out"} if arity == 2 else {"x", "out"}
-    for k, text in enumerate(formulas):
-        try:
-            names = parse(text).names
-        except ExpressionError as err:
-            raise ValueError(f"define_op({name!r}): formula {k} {text!r}: {err}") from None
-        stray = [n for n in names if n not in allowed]
-        if stray:
-            raise ValueError(f"define_op({name!r}): formula {k} {text!r} uses {stray[0]!r}; "
-                             f"it may use {', '.join(sorted(allowed))}")
-
-
-def _rule_of(name: str, derivative: Callable[..., Any], arity: int) -> Callable[..., tuple]:
-    takes = positional_count(derivative)
-    if takes not in (arity, arity + 1):
-        raise ValueError(f"define_op({name!r}): derivative must take the {arity} input(s), "
-                         f"or the inputs and out; it takes {takes}")
-    with_out = takes == arity + 1
-
-    def rule(*inputs_and_out: Any) -> tuple:
-        result = derivative(*(inputs_and_out if with_out else inputs_and_out[:-1]))
-        if arity == 1:
-            return (result,)
-        if not isinstance(result, tuple) or len(result) != 2:
-            raise TypeError(f"the derivative of {name} must return a tuple of 2 partials, "
-                            f"got {result!r}")
-        return result
-
-    return rule
-
-
-def _domain_of(name: str, domain: Any, arity: int) -> Domain:
-    if domain is None:
-        return (SMOOTH,) * arity
-    result = tuple(tuple((float(a), float(b)) for a, b in intervals) for intervals in domain)
-    if len(result) != arity or any(not intervals or any(not a <= b for a, b in intervals)
-                                   for intervals in result):
-        raise ValueError(f"define_op({name!r}): domain needs, per input, a list of "
-                         f"(low, high) intervals with low <= high; got {domain!r}")
-    return result
 
 
 __all__ = [
@@ -201,7 +104,6 @@ __all__ = [
     "TABLE",
     "Op",
     "apply",
-    "define_op",
     "evaluate",
     "evaluate_arrays",
     "function_of",

@@ -6,8 +6,7 @@ import math
 import operator
 from typing import Any
 
-import autograd.ops as ops
-from autograd.ops.op import NONZERO, POSITIVE, SMOOTH, Op, number_text, numpy_of, primal
+from autograd.ops.op import NONZERO, POSITIVE, SMOOTH, Op, number_text, numpy_of, primal, table
 
 
 def _divide(x: float, y: float) -> float:
@@ -55,7 +54,7 @@ def _power_exponent_rule(x: Any, y: Any, out: Any) -> Any:
     np = numpy_of(x)
     if np is not None:
         return np.where(x > 0, out * np.log(np.where(x > 0, x, 1.0)), 0.0)
-    return 0.0 if primal(x) == 0 else out * ops.log(x)
+    return 0.0 if primal(x) == 0 else out * table.log(x)
 
 
 def _constant_power_rule(x: Any, out: Any, c: float) -> tuple:
@@ -123,7 +122,7 @@ ROWS = (
        "x * x.", lambda z: z * z, "square"),
     Op("reciprocal", 1, _reciprocal, lambda x, out: (-out * out,), ("-out**2",), (NONZERO,),
        "1 / x; x = 0 raises DivisionByZeroError.", lambda z: 1 / z, "reciprocal"),
-    Op("mod", 2, _mod, lambda x, y, out: (1.0, -ops.floor(x / y)), ("1", "-floor(x / y)"),
+    Op("mod", 2, _mod, lambda x, y, out: (1.0, -table.floor(x / y)), ("1", "-floor(x / y)"),
        (((0.3, 0.7), (1.3, 1.7), (-1.7, -1.3)), ((0.9, 1.0),)),
        "x % y with Python's sign convention (the sign of y), as numpy's mod.",
        _complex_mod, "mod", symbol="%", dunders=("__mod__", "__rmod__"),

@@ -6,8 +6,7 @@ import cmath
 import math
 from typing import Any
 
-import autograd.ops as ops
-from autograd.ops.op import SMOOTH, UNIT_OPEN, Op
+from autograd.ops.op import SMOOTH, UNIT_OPEN, Op, table
 
 
 def _overflow_checked(name: str, f: Any) -> Any:
@@ -57,15 +56,15 @@ def _array_softplus(np: Any, x: Any) -> Any:
 
 
 ROWS = (
-    Op("sinh", 1, _overflow_checked("sinh", math.sinh), lambda x, out: (ops.cosh(x),),
+    Op("sinh", 1, _overflow_checked("sinh", math.sinh), lambda x, out: (table.cosh(x),),
        ("cosh(x)",), (SMOOTH,), "Hyperbolic sine.", cmath.sinh, "sinh"),
-    Op("cosh", 1, _overflow_checked("cosh", math.cosh), lambda x, out: (ops.sinh(x),),
+    Op("cosh", 1, _overflow_checked("cosh", math.cosh), lambda x, out: (table.sinh(x),),
        ("sinh(x)",), (SMOOTH,), "Hyperbolic cosine.", cmath.cosh, "cosh"),
     Op("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,), ("1 - out**2",), (SMOOTH,),
        "Hyperbolic tangent.", cmath.tanh, "tanh"),
-    Op("arcsinh", 1, math.asinh, lambda x, out: (1.0 / ops.sqrt(x * x + 1.0),),
+    Op("arcsinh", 1, math.asinh, lambda x, out: (1.0 / table.sqrt(x * x + 1.0),),
        ("1 / sqrt(x**2 + 1)",), (SMOOTH,), "Inverse hyperbolic sine.", cmath.asinh, "arcsinh"),
-    Op("arccosh", 1, _arccosh, lambda x, out: (1.0 / ops.sqrt(x * x - 1.0),),
+    Op("arccosh", 1, _arccosh, lambda x, out: (1.0 / table.sqrt(x * x - 1.0),),
        ("1 / sqrt(x**2 - 1)",), (((1.05, 6.0),),),
        "Inverse hyperbolic cosine, for x >= 1 (the derivative at 1 divides by zero).",
        cmath.acosh, "arccosh"),
@@ -74,7 +73,7 @@ ROWS = (
     Op("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),), ("out * (1 - out)",),
        (SMOOTH,), "Logistic function 1 / (1 + e**-x), finite for every finite x.",
        lambda z: 1.0 / (1.0 + cmath.exp(-z)), _array_sigmoid),
-    Op("softplus", 1, _softplus, lambda x, out: (ops.sigmoid(x),), ("sigmoid(x)",), (SMOOTH,),
+    Op("softplus", 1, _softplus, lambda x, out: (table.sigmoid(x),), ("sigmoid(x)",), (SMOOTH,),
        "log(1 + e**x), computed without overflow.", lambda z: cmath.log(1.0 + cmath.exp(z)),
        _array_softplus),
 )

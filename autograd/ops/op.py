@@ -9,12 +9,19 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from autograd.errors import domain_error_for
 
 Interval = tuple[float, float]
 Domain = tuple[tuple[Interval, ...], ...]
+
+table = SimpleNamespace()
+"""The table's functions by name (`table.cos(x)`), for rules that call another op.
+
+Filled by autograd.ops once every row exists, so the family modules need not import it back.
+"""
 
 SMOOTH = ((-4.0, 4.0),)
 POSITIVE = ((0.05, 6.0),)

@@ -5,11 +5,11 @@ Each has a kink; the row's `kink` text says which derivative the engine takes th
 
 from __future__ import annotations
 
+import cmath
 import math
 from typing import Any
 
-import autograd.ops as ops
-from autograd.ops.op import AWAY_FROM_ZERO, Op, number_text, step
+from autograd.ops.op import AWAY_FROM_ZERO, Op, number_text, step, table
 
 SPLIT = ((-4.0, -1.0), (1.0, 4.0))  # maximum/minimum: x on either side of y, never tied
 MIDDLE = ((-0.5, 0.5),)
@@ -62,7 +62,7 @@ def _clip_domain(lo: float, hi: float) -> tuple:
     return (pieces,)
 
 ROWS = (
-    Op("abs", 1, abs, lambda x, out: (ops.sign(x),), ("sign(x)",), (AWAY_FROM_ZERO,),
+    Op("abs", 1, abs, lambda x, out: (table.sign(x),), ("sign(x)",), (AWAY_FROM_ZERO,),
        "Absolute value.", lambda z: z if z.real >= 0 else -z, "abs", dunders=("__abs__",),
        aliases=("absolute",), kink="at x = 0 the derivative is taken as 0 (as PyTorch)",
        kink_distance=abs),
@@ -85,7 +85,7 @@ ROWS = (
        lambda x, out, alpha: (step(x) + (1.0 - step(x)) * (out + alpha),),
        lambda alpha: (f"1 if x > 0 else out + {number_text(alpha)}",), (AWAY_FROM_ZERO,),
        "x for x > 0, else alpha * (e**x - 1) (alpha 1 by default).",
-       lambda z, alpha: z if z.real > 0 else alpha * (ops.exp(z) - 1.0), _array_elu,
+       lambda z, alpha: z if z.real > 0 else alpha * (cmath.exp(z) - 1.0), _array_elu,
        kink="at x = 0 the derivative is taken as alpha (the left side)",
        kink_distance=lambda x, alpha: abs(x),
        parameters=("alpha",), defaults=(1.0,), samples=((1.0,), (0.5,))),

@@ -6,8 +6,7 @@ import cmath
 import math
 from collections.abc import Callable
 
-import autograd.ops as ops
-from autograd.ops.op import NONZERO, SMOOTH, UNIT_OPEN, Op
+from autograd.ops.op import NONZERO, SMOOTH, UNIT_OPEN, Op, table
 
 RADIANS_PER_DEGREE = math.pi / 180.0
 DEGREES_PER_RADIAN = 180.0 / math.pi
@@ -40,18 +39,18 @@ def _hypot_kink(x: float, y: float) -> float:
 
 
 ROWS = (
-    Op("sin", 1, math.sin, lambda x, out: (ops.cos(x),), ("cos(x)",), (SMOOTH,), "Sine.",
+    Op("sin", 1, math.sin, lambda x, out: (table.cos(x),), ("cos(x)",), (SMOOTH,), "Sine.",
        cmath.sin, "sin"),
-    Op("cos", 1, math.cos, lambda x, out: (-ops.sin(x),), ("-sin(x)",), (SMOOTH,), "Cosine.",
+    Op("cos", 1, math.cos, lambda x, out: (-table.sin(x),), ("-sin(x)",), (SMOOTH,), "Cosine.",
        cmath.cos, "cos"),
     Op("tan", 1, _tan, lambda x, out: (1.0 + out * out,), ("1 + out**2",), (((-1.4, 1.4),),),
        "Tangent.", cmath.tan, "tan"),
     Op("arcsin", 1, _within_one("arcsin", math.asin),
-       lambda x, out: (1.0 / ops.sqrt(1.0 - x * x),), ("1 / sqrt(1 - x**2)",), (UNIT_OPEN,),
+       lambda x, out: (1.0 / table.sqrt(1.0 - x * x),), ("1 / sqrt(1 - x**2)",), (UNIT_OPEN,),
        "Inverse sine, for -1 <= x <= 1 (the derivative at +-1 divides by zero).",
        cmath.asin, "arcsin"),
     Op("arccos", 1, _within_one("arccos", math.acos),
-       lambda x, out: (-1.0 / ops.sqrt(1.0 - x * x),), ("-1 / sqrt(1 - x**2)",), (UNIT_OPEN,),
+       lambda x, out: (-1.0 / table.sqrt(1.0 - x * x),), ("-1 / sqrt(1 - x**2)",), (UNIT_OPEN,),
        "Inverse cosine, for -1 <= x <= 1 (the derivative at +-1 divides by zero).",
        cmath.acos, "arccos"),
     Op("arctan", 1, math.atan, lambda x, out: (1.0 / (1.0 + x * x),), ("1 / (1 + x**2)",),
