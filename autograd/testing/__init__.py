@@ -1,4 +1,5 @@
-"""Gradient checkers (standard library only); hypothesis strategies live in .strategies."""
+"""Gradient checkers and check_op (standard library only; check_op imports hypothesis when
+it runs); hypothesis strategies live in .strategies."""
 
 from autograd.testing.checks import (
     analytic_grad,
@@ -9,6 +10,7 @@ from autograd.testing.checks import (
 from autograd.testing.complex_carrier import ComplexCarrier
 from autograd.testing.errors import GradientMismatch, NumericallyUnreliable
 from autograd.testing.numerical import numerical_estimates, numerical_grad
+from autograd.testing.op_checks import OpCheckReport, OpMismatch, check_op
 from autograd.testing.parameters import check_parameter_grads
 from autograd.testing.report import GradCheckReport
 
@@ -17,9 +19,12 @@ __all__ = [
     "GradCheckReport",
     "GradientMismatch",
     "NumericallyUnreliable",
+    "OpCheckReport",
+    "OpMismatch",
     "analytic_grad",
     "check_forward_reverse",
     "check_grad",
+    "check_op",
     "check_parameter_grads",
     "check_second_order",
     "numerical_estimates",

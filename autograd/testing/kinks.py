@@ -163,7 +163,7 @@ def judge_near_kinks(
                            (left.error + right.error) / 2.0)
         candidates.append(("the average of the two", average))
     where = "; ".join(f"{k.describe()} is {'at' if k.at_kink else 'near'} its kink: "
-                      f"{k.convention()}" for k in kinks)
+                      f"{k.convention()}" for k in kinks) or "no kink is declared here"
     for label, e in candidates:
         if abs(analytic - e.value) <= atol + rtol * abs(e.value) + e.error:
             return KinkVerdict(True, e, f"{what}: {where}; analytic {analytic:.6g} "
