@@ -14,7 +14,8 @@ EdgeObserver = Callable[[Any, Any, Any, Any, Any, Any], None]
 
 
 def _check_root(root: Any) -> None:
-    if not hasattr(root, "parents") or not hasattr(root, "data"):
+    # A Value keeps its parents in the slots _first and _second; anything else is not one.
+    if not all(hasattr(root, name) for name in ("data", "_first", "_second")):
         raise TypeError(f"backprop needs a Value as its root, got {type(root).__name__}")
 
 
@@ -23,7 +24,12 @@ def _check_seed(grad: Any, create_graph: bool) -> Any:
         return grad if create_graph else grad.data
     if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
         raise TypeError(f"backward(grad=...) takes a real number, got {type(grad).__name__}")
-    return float(grad)
+    try:
+        return float(grad)
+    except OverflowError:
+        raise OverflowError(
+            f"backward(grad=...) got an integer too large for a float ({len(str(grad))} digits)"
+        ) from None
 
 
 def chain_rule(rule: Callable[..., tuple], a: Any, b: Any, out: Any, upstream: Any) -> tuple:
@@ -95,11 +101,17 @@ def propagate(
 
 
 def backward(root: Any, grad: Any = 1.0, create_graph: bool = False) -> None:
-    """Fill `.grad` of every node reachable from root; leaves accumulate, others are set."""
+    """Fill `.grad` of every node reachable from root; leaves accumulate, others are set.
+
+    With create_graph only your leaves get the differentiable gradient Values; interior
+    nodes and constants get the number, so resetting your leaves' `.grad` frees the graph.
+    """
     _, grads = propagate(root, grad, create_graph)
     for node, total in grads.items():  # the same nodes as the order, without a lookup each
-        if node._op is None:
+        if node._op is None and not (create_graph and node._constant):
             node.grad = node.grad + total
+        elif create_graph:
+            node.grad = getattr(total, "data", total)
         else:
             node.grad = total
 

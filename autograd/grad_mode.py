@@ -25,3 +25,13 @@ def no_grad() -> Iterator[None]:
         yield
     finally:
         _recording.reset(token)
+
+
+@contextlib.contextmanager
+def enable_grad() -> Iterator[None]:
+    """Within this block operations record the graph, even inside an outer `no_grad()`."""
+    token = _recording.set(True)
+    try:
+        yield
+    finally:
+        _recording.reset(token)

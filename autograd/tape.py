@@ -12,14 +12,17 @@ array and runs all entries of the same op at the same depth as one array operati
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from autograd.backprop import chain_rule
 from autograd.errors import DomainError, domain_error_for
+from autograd.grad_mode import enable_grad
 from autograd.graph import topological_order
 from autograd.ops import Op, evaluate_arrays
+from autograd.ops.op import forward_by_policy
 from autograd.value import Value
 
 
@@ -43,7 +46,8 @@ class Tape:
     def record(cls, f: Callable[..., Any], *args: Any) -> Tape:
         """Run f once on fresh leaves made from args and record the graph it builds."""
         leaves = [Value(arg, f"x{i}") for i, arg in enumerate(args)]
-        out = f(*leaves)
+        with enable_grad():  # a trace records even inside no_grad()
+            out = f(*leaves)
         if not isinstance(out, Value):
             raise TypeError(f"a traced function must return a Value, got {type(out).__name__}")
         return cls.of(out, leaves)
@@ -85,7 +89,8 @@ class Tape:
         kinds = tuple(
             None if op is None else (op.name, id(op.row or op), op.bound) for op in self.ops
         )
-        return kinds, self.parents, self.input_positions, self.constants
+        constants = tuple((i, value.hex()) for i, value in self.constants)  # nan equals nan
+        return kinds, self.parents, self.input_positions, constants
 
     def _check_input_count(self, args: Sequence[Any]) -> None:
         if len(args) != len(self.input_positions):
@@ -93,8 +98,30 @@ class Tape:
                 f"the tape takes {len(self.input_positions)} input(s), got {len(args)}"
             )
 
-    def _start(self, args: Sequence[float]) -> list:
+    def _scalar_inputs(self, args: Sequence[Any]) -> list[float]:
+        """The inputs as floats, refusing what tracing refuses (str, bytes, bool, None, ...)."""
         self._check_input_count(args)
+        floats = []
+        for k, arg in enumerate(args):
+            if isinstance(arg, bool) or not isinstance(arg, numbers.Real):
+                raise TypeError(
+                    f"replay input {k} must be a real number, got {type(arg).__name__} {arg!r}"
+                )
+            floats.append(float(arg))
+        return floats
+
+    def _batch_input(self, np: Any, k: int, arg: Any) -> Any:
+        """One batched input as a float array, refusing text, bools and objects by position."""
+        if isinstance(arg, (str, bytes)) or arg is None or isinstance(arg, bool):
+            raise TypeError(f"batched input {k} must be numbers or an array of numbers, "
+                            f"got {type(arg).__name__} {arg!r}")
+        array = np.asarray(arg)
+        if array.dtype.kind not in "fiu":
+            raise TypeError(f"batched input {k} must hold real numbers, got an array of "
+                            f"dtype {array.dtype}")
+        return array.astype(np.float64, copy=False)
+
+    def _start(self, args: Sequence[float]) -> list:
         values = [0.0] * len(self.ops)
         for i, value in self.constants:
             values[i] = value
@@ -132,11 +159,19 @@ class Tape:
 
     def forward(self, *args: float) -> list[float]:
         """Every node's value for new inputs (plain floats, no Value objects)."""
-        values = self._start([float(a) for a in args])
+        values = self._start(self._scalar_inputs(args))
+        ops = self.ops
         i = 0
         try:
             for i, forward, _, a, b in self._steps():
-                values[i] = forward(values[a]) if b < 0 else forward(values[a], values[b])
+                try:
+                    out = forward(values[a]) if b < 0 else forward(values[a], values[b])
+                except (ArithmeticError, ValueError):
+                    out = None
+                if out is None or not -math.inf < out < math.inf:  # the numeric policy decides
+                    inputs = (values[a],) if b < 0 else (values[a], values[b])
+                    out = forward_by_policy(ops[i], *inputs)
+                values[i] = out
         except (ArithmeticError, ValueError) as err:
             raise self._error(i, err, [values[j] for j in self.parents[i]]) from None
         return values
@@ -176,17 +211,19 @@ class Tape:
             raise ValueError(f"reduce must be None, 'sum' or 'mean', got {reduce!r}")
         self._check_input_count(args)
         plan = self._plan(np)
-        numbers, arrays = [], []
-        for row, arg in zip(plan.input_rows, args, strict=True):
-            if isinstance(arg, (float, int)) and not isinstance(arg, bool):
-                numbers.append((row, arg))  # one assignment for all plain numbers below
+        plain, arrays = [], []
+        for k, (row, arg) in enumerate(zip(plan.input_rows, args, strict=True)):
+            if type(arg) is float or type(arg) is int:
+                plain.append((row, arg))  # one assignment for all plain numbers below
             else:
-                arrays.append((row, np.asarray(arg, dtype=np.float64)))
+                arrays.append((row, self._batch_input(np, k, arg)))
         shape = np.broadcast_shapes(*(a.shape for _, a in arrays)) if arrays else ()
         size = math.prod(shape)
+        if size == 0:
+            return self._empty_batch(np, shape, reduce)
         values = np.empty((len(self.ops), size))
         values[plan.constant_rows] = plan.constant_values
-        used = [(row, float(x)) for row, x in numbers if row is not None]
+        used = [(row, float(x)) for row, x in plain if row is not None]
         if used:
             values[[row for row, _ in used]] = [[x] for _, x in used]
         for row, array in arrays:
@@ -195,8 +232,14 @@ class Tape:
                     np.broadcast_to(array, shape).reshape(size))
         grads = np.zeros((len(self.ops), size))
         grads[plan.row_of[-1]] = 1.0
-        with np.errstate(divide="raise", over="raise", invalid="raise"):
-            saved = [self._group_forward(np, group, values) for group in plan.groups]
+        # Non-finite values can only come from non-finite inputs or constants (the numeric
+        # policy makes finite inputs give finite results or raise): check entries one by one
+        # only when there are some.
+        leaf_count = plan.groups[0].start if plan.groups else len(values)
+        edges = not np.isfinite(values[:leaf_count]).all()
+        saved = [self._group_forward(np, group, values, edges) for group in plan.groups]
+        # Python floats raise on x / 0 and quietly overflow to inf in * and +: so do these.
+        with np.errstate(divide="raise", over="ignore", invalid="ignore"):
             for group, inputs in zip(reversed(plan.groups), reversed(saved), strict=True):
                 if group.parents_to_update:
                     self._group_backward(np, group, inputs, values, grads)
@@ -213,6 +256,14 @@ class Tape:
             zeros if row is None else grads[row].reshape(shape) for row in plan.input_rows
         )
 
+    def _empty_batch(self, np: Any, shape: tuple, reduce: str | None) -> tuple:
+        """An empty batch: empty arrays, a zero sum, and no mean (it would divide by 0)."""
+        if reduce == "mean":
+            raise ValueError("reduce='mean' of an empty batch is undefined (no points)")
+        if reduce == "sum":
+            return 0.0, tuple(0.0 for _ in self.input_positions)
+        return np.zeros(shape), tuple(np.zeros(shape) for _ in self.input_positions)
+
     def _plan(self, np: Any) -> _BatchPlan:
         plan = self._batch_plan
         if plan is None:
@@ -220,14 +271,35 @@ class Tape:
             object.__setattr__(self, "_batch_plan", plan)
         return plan
 
-    def _group_forward(self, np: Any, group: _Group, values: Any) -> list:
+    def _group_forward(self, np: Any, group: _Group, values: Any, edges: bool) -> list:
         inputs = [values[rows] for rows in group.parent_rows]
         try:
-            values[group.start:group.stop] = _array_forward(np, group.op, inputs)
+            with np.errstate(all="ignore"):
+                out = _array_forward(np, group.op, inputs)
+            finite = np.isfinite(out)
+            if edges:
+                for x in inputs:
+                    finite &= np.isfinite(x)
+            if not finite.all():
+                out = self._by_policy(np, group, inputs, out, ~finite)
         except (ArithmeticError, ValueError):
-            self._locate_error(np, group, values, forward=True)
-            raise
+            out = self._by_policy(np, group, inputs, None, None)
+        values[group.start:group.stop] = out
         return inputs
+
+    def _by_policy(self, np: Any, group: _Group, inputs: list, out: Any, where: Any) -> Any:
+        """Entries of a group recomputed on floats by the numeric policy, exactly as scalar
+        replay computes them: nan or inf where an input is, the scalar error otherwise."""
+        if out is None:
+            out = np.empty_like(inputs[0])
+            where = np.ones(out.shape, dtype=bool)
+        for k, j in zip(*np.nonzero(where), strict=True):
+            scalars = [float(x[k, j]) for x in inputs]
+            try:
+                out[k, j] = forward_by_policy(group.op, *scalars)
+            except (ArithmeticError, ValueError) as err:
+                raise self._error(group.positions[k], err, scalars) from None
+        return out
 
     def _group_backward(self, np: Any, group: _Group, inputs: list, values: Any,
                         grads: Any) -> None:
@@ -237,7 +309,7 @@ class Tape:
         try:
             _, _, to_first, to_second = chain_rule(group.op.rule, inputs[0], second, out, upstream)
         except (ArithmeticError, ValueError):
-            self._locate_error(np, group, values, forward=False)
+            self._locate_error(np, group, values)
             raise
         for slot in group.parents_to_update:
             contribution = to_first if slot == 0 else to_second
@@ -249,16 +321,13 @@ class Tape:
                 order, unique, starts = merge
                 grads[unique] += np.add.reduceat(contribution[order], starts, axis=0)
 
-    def _locate_error(self, np: Any, group: _Group, values: Any, forward: bool) -> None:
-        """Redo a failed group entry by entry and raise the first entry's DomainError."""
+    def _locate_error(self, np: Any, group: _Group, values: Any) -> None:
+        """Redo a failed group's rule entry by entry and raise the first entry's DomainError."""
         for k, i in enumerate(group.positions):
             inputs = [values[rows.start + k * rows.step if isinstance(rows, slice) else rows[k]]
                       for rows in group.parent_rows]
             try:
-                if forward:
-                    _array_forward(np, group.op, inputs)
-                else:
-                    group.op.rule(*inputs, values[group.start + k])
+                group.op.rule(*inputs, values[group.start + k])
             except (ArithmeticError, ValueError) as err:
                 raise self._error(i, err, _first_bad(np, inputs)) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -10,6 +11,7 @@ from autograd.arithmetic import install_op_methods
 from autograd.errors import domain_error_for
 from autograd.grad_mode import _recording
 from autograd.ops import Op
+from autograd.ops.op import outside_policy
 
 
 def _as_float(data: Any, label: str) -> float:
@@ -34,6 +36,23 @@ def _is_real_number(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
+_INFINITY = math.inf
+
+
+def _by_policy(op: Op, nodes: tuple, error: Exception | None, result: float = 0.0) -> float:
+    """The slow path of the numeric policy (see ops.op.outside_policy): nan or a DomainError."""
+    inputs = tuple(node.data for node in nodes)
+    if error is None:
+        error = outside_policy(op, inputs, result)
+        if error is None:
+            return result
+    elif not all(-_INFINITY < x < _INFINITY for x in inputs):
+        return math.nan
+    described = ", ".join(_describe(node) for node in nodes)
+    where = "input" if len(nodes) == 1 else "inputs"
+    raise domain_error_for(error)(f"{error} ({where}: {described})") from None
+
+
 def _describe(node: Value) -> str:
     name = f"node {node.label!r}" if node.label else "an unlabelled node"
     return f"{node.data!r} from {name}"
@@ -50,6 +69,7 @@ class Value:
     # per node to allocate and for the garbage collector to track. `.parents` rebuilds it.
     __slots__ = ("data", "grad", "label", "_op", "_first", "_second")
     _carrier_rank = 0  # ops.apply on a Value and a dual number returns a dual number
+    _constant = False
 
     def __init__(self, data: Any, label: str = ""):
         if type(data) is not float:
@@ -103,33 +123,38 @@ class Value:
         return self.data
 
     def _unary(self, op: Op) -> Value:
+        x = self.data
         try:
-            data = op.forward(self.data)
+            data = op.forward(x)
         except (ArithmeticError, ValueError) as err:
-            raise domain_error_for(err)(f"{err} (input: {_describe(self)})") from None
+            data = _by_policy(op, (self,), err)
+        else:
+            if not -_INFINITY < data < _INFINITY:
+                data = _by_policy(op, (self,), None, data)
         return _result(data, self, None, op)
 
     def _binary(self, op: Op, other: Any) -> Value:
         if not isinstance(other, Value):
             if not _is_real_number(other):
                 return NotImplemented  # let the other operand (a dual number, ...) try
-            other = Value(other)
+            other = Constant(other)
         try:
             data = op.forward(self.data, other.data)
         except (ArithmeticError, ValueError) as err:
-            raise domain_error_for(err)(
-                f"{err} (inputs: {_describe(self)}, {_describe(other)})"
-            ) from None
+            data = _by_policy(op, (self, other), err)
+        else:
+            if not -_INFINITY < data < _INFINITY:
+                data = _by_policy(op, (self, other), None, data)
         return _result(data, self, other, op)
 
     def _reflected(self, op: Op, other: Any) -> Value:
         if not _is_real_number(other):
             return NotImplemented
-        return Value(other)._binary(op, self)
+        return Constant(other)._binary(op, self)
 
     def _apply_op(self, op: Op, *args: Any) -> Value:
         """op on args, numbers among them becoming constant leaves (ops.apply calls this)."""
-        values = [a if isinstance(a, Value) else Value(a) for a in args]
+        values = [a if isinstance(a, Value) else Constant(a) for a in args]
         return values[0]._unary(op) if op.arity == 1 else values[0]._binary(op, values[1])
 
     def __pos__(self) -> Value:
@@ -153,6 +178,13 @@ class Value:
 
 
 install_op_methods(Value)
+
+
+class Constant(Value):
+    """A number that met a Value in an operation (the 2 in `x * 2`): a leaf you did not make."""
+
+    __slots__ = ()
+    _constant = True
 
 _new_value = object.__new__
 

@@ -40,6 +40,23 @@ def test_create_graph_cycle_through_leaf_grad_is_broken_by_resetting_it():
     assert _unreachable_after(make) == 0
 
 
+def test_create_graph_frees_the_graph_once_the_leaves_grads_are_reset():
+    # The README's advice: reset the leaves. Interior nodes hold numbers, so nothing else
+    # keeps the recorded backward graph alive.
+    def make():
+        xs = [Value(0.1 * i, f"x{i}") for i in range(50)]
+        total = xs[0]
+        for i, x in enumerate(xs[1:]):
+            total = (total * x + i).tanh() + x.sigmoid() - x / 3.0
+        total.backward(create_graph=True)
+        assert all(isinstance(x.grad, Value) for x in xs)
+        assert all(type(n.grad) is float for n in topological_order(total) if n.parents)
+        for x in xs:
+            x.grad = 0.0
+
+    assert _unreachable_after(make) == 0
+
+
 def test_no_reference_cycles_in_nested_grad():
     assert _unreachable_after(lambda: grad(grad(lambda x: (x * x).tanh()))(0.3)) == 0
 

@@ -53,7 +53,7 @@ def _power_exponent_rule(x: Any, y: Any, out: Any) -> Any:
     """d(x**y)/dy = out * log(x), taken as 0 at x = 0 (where out is 0 for every y > 0)."""
     np = numpy_of(x)
     if np is not None:
-        return np.where(x > 0, out * np.log(np.where(x > 0, x, 1.0)), 0.0)
+        return np.where(x == 0, 0.0, out * np.log(np.where(x == 0, 1.0, x)))
     return 0.0 if primal(x) == 0 else out * table.log(x)
 
 

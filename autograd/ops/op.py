@@ -177,15 +177,53 @@ def numpy_of(x: Any) -> Any:
     return None
 
 
+INFINITY = math.inf
+
+
+def _finite(inputs: tuple) -> bool:
+    return all(-INFINITY < x < INFINITY for x in inputs)
+
+
+def outside_policy(op: Op, inputs: tuple, result: Any) -> Exception | None:
+    """The error that the numeric policy raises for op(inputs) = result, or None if none.
+
+    The one policy, for every op and every path (Values, floats, duals, replay, batches):
+    finite inputs must give a finite result, else NumericOverflowError (an infinity) or
+    DomainError (nan); an input that is already inf or nan passes through quietly.
+    """
+    if -INFINITY < result < INFINITY or not _finite(inputs):
+        return None
+    shown = ", ".join(repr(x) for x in inputs)
+    if result != result:
+        return ValueError(f"{op.name}({shown}) is undefined (nan)")
+    return OverflowError(f"{op.name}({shown}) overflows a float ({result!r})")
+
+
+def forward_by_policy(op: Op, *inputs: float) -> float:
+    """op's float forward under the numeric policy; raises the builtin error it names."""
+    try:
+        result = op.forward(*inputs)
+    except (ArithmeticError, ValueError):
+        if _finite(inputs):
+            raise
+        return math.nan  # a non-finite input gives nan where the forward refuses it
+    error = outside_policy(op, inputs, result)
+    if error is not None:
+        raise error
+    return result
+
+
 def evaluate(op: Op, *inputs: Any) -> Any:
-    """Run op's forward function on plain numbers, raising the engine's domain errors."""
-    forward = op.forward
+    """Run op's forward on plain numbers under the numeric policy, raising DomainErrors."""
     if any(isinstance(x, complex) for x in inputs):
         if op.complex_forward is None:
             raise TypeError(f"{op.name} has no complex forward, so no complex step")
-        forward = op.complex_forward
+        try:
+            return op.complex_forward(*inputs)
+        except (ArithmeticError, ValueError) as err:
+            raise domain_error_for(err)(str(err)) from None
     try:
-        return forward(*inputs)
+        return forward_by_policy(op, *inputs)
     except (ArithmeticError, ValueError) as err:
         raise domain_error_for(err)(str(err)) from None
 
