@@ -306,14 +306,15 @@ class _Checker:
                 estimate = attempt(partial(complex_step, partial(apply, op), point, i))
             else:
                 estimate = attempt(partial(richardson, forward, op.symbol, point, i))
-            kinks_near = near(kinks, i, self.method, point[i])
-            if isinstance(estimate, NumericallyUnreliable) and not kinks_near:
+            if isinstance(estimate, NumericallyUnreliable) and not near(
+                    kinks, i, self.method, point[i]):
                 # Richardson assumes a smooth forward: softsign is only once differentiable at
                 # 0. Differences from either side still see the derivative.
                 judged = self._one_sided(point, i, rule[i], forward, estimate)
             else:
-                judged = judge(rule[i], estimate, kinks_near, (forward, op.symbol, point, i),
-                               name, repr(point[i]), self.atol, self.rtol)
+                judged = judge(rule[i], estimate, kinks, self.method,
+                               (forward, op.symbol, point, i), name, repr(point[i]),
+                               self.atol, self.rtol)
             if not judged.row.ok:
                 self.fail(f"{RULE} ({self.method_name})", point, f"d out / d{name}", rule[i],
                           "the rule", judged.row.numeric,

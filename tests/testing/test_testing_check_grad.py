@@ -247,3 +247,18 @@ def test_kinks_in_a_graph_know_their_distance_and_how_fast_each_leaf_moves_them(
     assert (maximum.distance, maximum.sensitivity) == (3.5, (1.0, 1.0))
     assert relu.near(0, 0.05) and not relu.near(1, 0.05) and not relu.at_kink
     assert kinks_in(x.tanh() * y, [x, y]) == []
+    # u * u at u = 0 does not move to first order, but it does move: its rate counts as 1
+    (touching,) = kinks_in((x - 1.0) * (x - 1.0) * y.relu(), [x, y])
+    assert touching.sensitivity == (0.0, 1.0)
+    (stationary,) = kinks_in(((x - 1.0) * (x - 1.0)).relu() + y, [x, y])
+    assert stationary.sensitivity == (1.0, 0.0) and stationary.at_kink
+
+
+def test_where_several_kinks_meet_their_composed_conventions_are_unreliable_not_a_mismatch():
+    # relu(x) - relu(-x) is x, yet the conventions at 0 give it slope 0 - 0
+    def odd(x):
+        return x.relu() - (-x).relu()
+
+    check_grad(odd, [0.5])
+    with pytest.raises(NumericallyUnreliable, match="x: 2 kinks meet at this point"):
+        check_grad(odd, [0.0])
