@@ -37,11 +37,24 @@ def test_every_op_of_the_table_passes_check_op(op):
     assert report.checked == (op.symbol,) and report.examples == (EXAMPLES,)
 
 
-def test_the_tie_of_maximum_is_where_its_formula_text_and_rule_part():
-    with pytest.raises(GradientMismatch) as caught:
-        check_op(ops.maximum, examples=EXAMPLES)
+def _tie_max(formulas):
+    return define_op(
+        "tie_max", lambda x, y: max(x, y), lambda x, y: (step(x, y, 0.5), step(y, x, 0.5)),
+        formulas,
+        domain=[[(-4.0, -1.0), (1.0, 4.0)], [(-0.5, 0.5)]],
+        kink="at x = y each input gets half the gradient", kink_distance=lambda x, y: abs(x - y),
+    )
+
+
+def test_a_formula_text_that_parts_from_the_rule_only_at_a_kink_is_caught_there():
+    fixed = _tie_max(("1 if x > y else (0.5 if x >= y else 0)",
+                      "1 if y > x else (0.5 if y >= x else 0)"))
+    report = check_op(fixed, examples=EXAMPLES)
+    assert any("tie_max of (0, 0) is at its kink" in k for k in report.kinks)
+    with pytest.raises(GradientMismatch) as caught:  # the formula text of ops.maximum
+        check_op(_tie_max(("1 if x > y else 0", "1 if y > x else 0")), examples=EXAMPLES)
     mismatch = caught.value.report
-    x, y = (float(part.split("=")[1]) for part in mismatch.point.strip("()").split(", "))
+    x, y = _point(mismatch)
     assert x == y and mismatch.check == "formula text vs rule"
     assert (mismatch.actual, mismatch.expected) == (0.0, 0.5)
 
