@@ -49,6 +49,19 @@ def _array_power_of_value(np: Any, x: Any, y: Any) -> Any:
     return np.power(x, y)
 
 
+def _power_base_rule(x: Any, y: Any) -> Any:
+    """d(x**y)/dx = y * x**(y - 1); at x = 0: 0 for y > 1, 1 for y = 1, inf for y < 1."""
+    np = numpy_of(x) or numpy_of(y)
+    if np is not None:
+        at_zero = np.where(y > 1, 0.0, np.where(y == 1, 1.0, np.inf))
+        safe = np.where(x == 0, 1.0, x)
+        return np.where(x == 0, at_zero, y * safe ** (y - 1.0))
+    if primal(x) == 0:
+        b = primal(y)
+        return 0.0 if b > 1 else (1.0 if b == 1 else math.inf)
+    return y * x ** (y - 1.0)
+
+
 def _power_exponent_rule(x: Any, y: Any, out: Any) -> Any:
     """d(x**y)/dy = out * log(x), taken as 0 at x = 0 (where out is 0 for every y > 0)."""
     np = numpy_of(x)
@@ -109,11 +122,13 @@ ROWS = (
        aliases=("divide", "true_divide")),
     Op("negative", 1, operator.neg, lambda x, out: (-1.0,), ("-1",), (SMOOTH,), "-x.",
        operator.neg, "negative", symbol="neg", dunders=("__neg__",)),
-    Op("pow", 2, _power_of_value, lambda x, y, out: (y * x ** (y - 1.0),
+    Op("pow", 2, _power_of_value, lambda x, y, out: (_power_base_rule(x, y),
                                                     _power_exponent_rule(x, y, out)),
        ("y * x**(y - 1)", "out * log(x)"), (POSITIVE, ((-3.0, 3.0),)),
-       "x ** y with a Value exponent: x > 0, or x = 0 with y > 0 (then d/dy is 0).",
-       operator.pow, _array_power_of_value, symbol="**"),
+       "x ** y with a Value exponent: x > 0, or x = 0 with y > 0.",
+       operator.pow, _array_power_of_value, symbol="**",
+       kink="at x = 0, d/dy is taken as 0 and d/dx as 0 (y > 1), 1 (y = 1) or inf (y < 1)",
+       kink_distance=lambda x, y: abs(x)),
     Op("pow_const", 1, _power, _constant_power_rule, _constant_power_formula,
        _constant_power_domain, "x ** c for a constant c (an integer c allows x < 0).",
        lambda z, c: z**c, lambda np, x, c: np.power(x, c), symbol="**{}",
