@@ -4,7 +4,6 @@ An input that is already inf or nan passes through quietly (nan where the forwar
 it), so dynamic graphs, scalar replay and batched replay give the same answer at the edges.
 """
 
-import gc
 import math
 
 import numpy as np
@@ -112,16 +111,6 @@ def test_an_empty_batch_gives_empty_results_a_zero_sum_and_no_mean():
     assert f.batch_value_and_grad([], [], reduce="sum") == (0.0, (0.0, 0.0))
     with pytest.raises(ValueError, match="empty batch"):
         f.batch_value_and_grad([], [], reduce="mean")
-
-
-def _unreachable_after(make):
-    gc.collect()
-    gc.disable()
-    try:
-        make()
-        return gc.collect()
-    finally:
-        gc.enable()
 
 
 def test_backward_names_a_bad_root_and_a_seed_too_large_for_a_float():

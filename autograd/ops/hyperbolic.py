@@ -6,17 +6,7 @@ import cmath
 import math
 from typing import Any
 
-from autograd.ops.op import SMOOTH, UNIT_OPEN, Op, table
-
-
-def _overflow_checked(name: str, f: Any) -> Any:
-    def forward(x: float) -> float:
-        try:
-            return f(x)
-        except OverflowError:
-            raise OverflowError(f"{name}(x) overflows a float; got x = {x!r}") from None
-
-    return forward
+from autograd.ops.op import SMOOTH, UNIT_OPEN, Op, overflow_named, table
 
 
 def _arccosh(x: float) -> float:
@@ -56,9 +46,9 @@ def _array_softplus(np: Any, x: Any) -> Any:
 
 
 ROWS = (
-    Op("sinh", 1, _overflow_checked("sinh", math.sinh), lambda x, out: (table.cosh(x),),
+    Op("sinh", 1, overflow_named("sinh", math.sinh), lambda x, out: (table.cosh(x),),
        ("cosh(x)",), (SMOOTH,), "Hyperbolic sine.", cmath.sinh, "sinh"),
-    Op("cosh", 1, _overflow_checked("cosh", math.cosh), lambda x, out: (table.sinh(x),),
+    Op("cosh", 1, overflow_named("cosh", math.cosh), lambda x, out: (table.sinh(x),),
        ("sinh(x)",), (SMOOTH,), "Hyperbolic cosine.", cmath.cosh, "cosh"),
     Op("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,), ("1 - out**2",), (SMOOTH,),
        "Hyperbolic tangent.", cmath.tanh, "tanh"),

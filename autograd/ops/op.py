@@ -111,6 +111,19 @@ class Op:
         return self.domain if isinstance(self.domain, tuple) else self.domain()
 
 
+def overflow_named(name: str, f: Callable[[float], float], limit: str = "") -> Callable:
+    """f with its OverflowError reworded to name the op (and the limit, when there is one)."""
+    beyond = f" for x > {limit}" if limit else ""
+
+    def forward(x: float) -> float:
+        try:
+            return f(x)
+        except OverflowError:
+            raise OverflowError(f"{name}(x) overflows a float{beyond}; got x = {x!r}") from None
+
+    return forward
+
+
 def number_text(c: float) -> str:
     """Shortest text for a constant that still reads back as exactly that number."""
     short = f"{c:g}"
