@@ -81,13 +81,16 @@ class OpMismatch:
 
 @dataclass(frozen=True)
 class OpCheckReport:
-    """What check_op proved: which concrete ops, how many points each, and the kinks seen."""
+    """What check_op proved: which concrete ops, how many drawn points each (and how many
+    of those one-sided differences judged, a kink or a non-smooth point being within reach
+    of the differences), and one note per kink point of the row, quoting its convention."""
 
     op: str
     checked: tuple[str, ...]
     examples: tuple[int, ...]
+    one_sided: tuple[int, ...]
     methods: tuple[str, ...]
-    kinks: tuple[str, ...]
+    notes: tuple[str, ...]
     checks: tuple[str, ...] = CHECKS
 
     @property
@@ -97,10 +100,13 @@ class OpCheckReport:
 
     def __str__(self) -> str:
         lines = [f"check_op passed for {self.op}"]
-        for symbol, count, method in zip(self.checked, self.examples, self.methods, strict=True):
-            lines.append(f"{symbol}: {count} points from its domain; numerical method: {method}")
+        for symbol, count, one_sided, method in zip(
+                self.checked, self.examples, self.one_sided, self.methods, strict=True):
+            judged = f" ({one_sided} judged by one-sided differences)" if one_sided else ""
+            lines.append(f"{symbol}: {count} points from its domain{judged}; "
+                         f"numerical method: {method}")
         lines.append("checks: " + "; ".join(self.checks))
-        lines += [f"kink: {k}" for k in self.kinks]
+        lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
@@ -155,15 +161,17 @@ def check_op(
     row = op_of(fn)
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
         raise ValueError(f"check_op: examples must be a positive int, got {examples!r}")
-    ops, counts, methods, kink_notes = concrete_ops(row), [], [], []
+    ops, counts, one_sided, methods, notes = concrete_ops(row), [], [], [], []
     for op in ops:
         checker = _Checker(op, atol, rtol)
-        counts.append(checker.run_property(examples, seed))
+        count, judged_one_sided = checker.run_property(examples, seed)
+        counts.append(count)
+        one_sided.append(judged_one_sided)
         for point in kink_points(op):
-            kink_notes += checker.check(point, at_kink=True)
+            notes += checker.check(point, at_kink=True)
         methods.append(checker.method_name)
     return OpCheckReport(row.name, tuple(op.symbol for op in ops), tuple(counts),
-                         tuple(methods), tuple(dict.fromkeys(kink_notes)))
+                         tuple(one_sided), tuple(methods), tuple(dict.fromkeys(notes)))
 
 
 def kink_points(op: Op) -> list[tuple[float, ...]]:
@@ -234,14 +242,15 @@ class _Checker:
                 raise GradientMismatch(str(mismatch), mismatch) from None
         return parsed
 
-    def run_property(self, examples: int, seed: int) -> int:
-        """Check at `examples` points drawn from the domain; return how many ran."""
+    def run_property(self, examples: int, seed: int) -> tuple[int, int]:
+        """Check at `examples` points drawn from the domain; return how many ran, and at
+        how many of them one-sided differences judged the rule."""
         from hypothesis import HealthCheck, given, settings
         from hypothesis import seed as seeded
 
         from autograd.testing.strategies import arguments_for
 
-        count = 0
+        count = one_sided = 0
 
         @seeded(seed)
         @settings(max_examples=examples, database=None, deadline=None, derandomize=False,
@@ -249,12 +258,12 @@ class _Checker:
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.nested_given])
         @given(arguments_for(self.op))
         def rule_and_formula_hold(point: tuple[float, ...]) -> None:
-            nonlocal count
+            nonlocal count, one_sided
             count += 1
-            self.check(point)
+            one_sided += bool(self.check(point))
 
         rule_and_formula_hold()
-        return count
+        return count, one_sided
 
     def check(self, point: Sequence[float], at_kink: bool = False) -> list[str]:
         """Every check at point; returns notes on kinks met there. At a kink the rule is

@@ -50,7 +50,7 @@ def test_a_formula_text_that_parts_from_the_rule_only_at_a_kink_is_caught_there(
     fixed = _tie_max(("1 if x > y else (0.5 if x >= y else 0)",
                       "1 if y > x else (0.5 if y >= x else 0)"))
     report = check_op(fixed, examples=EXAMPLES)
-    assert any("tie_max of (0, 0) is at its kink" in k for k in report.kinks)
+    assert any("tie_max of (0, 0) is at its kink" in k for k in report.notes)
     with pytest.raises(GradientMismatch) as caught:  # the formula text of ops.maximum
         check_op(_tie_max(("1 if x > y else 0", "1 if y > x else 0")), examples=EXAMPLES)
     mismatch = caught.value.report
@@ -64,7 +64,7 @@ def test_a_row_with_parameters_is_checked_at_each_sample():
     assert report.checked == ("clip(-1, 1)", "clip(0, 2)")
     assert report.op == "clip" and report.examples == (5, 5)
     assert any("clip(-1, 1) of 1 is at its kink" in k and "as PyTorch's clamp" in k
-               for k in report.kinks)
+               for k in report.notes)
     assert check_op(ops.BY_NAME["leaky_relu"].bind(0.3), examples=5).checked == (
         "leaky_relu(0.3)",)
 
@@ -112,6 +112,15 @@ def test_declared_ops_pass(fn):
     assert report.methods == ("Richardson",)  # no complex forward was declared
     assert report.checks == CHECKS
     assert str(report).startswith(f"check_op passed for {fn.op.name}\n")
+
+
+def test_where_richardson_fails_on_a_smooth_enough_op_one_sided_differences_judge():
+    # softsign is once differentiable at 0, not twice: Richardson's extrapolation fails
+    # there (no kink is declared), differences from either side still see slope 1.
+    report = check_op(softsign, examples=50)
+    assert report.one_sided[0] > 0 and report.notes == ()
+    assert f"({report.one_sided[0]} judged by one-sided differences)" in str(report)
+    assert check_op(swish, examples=50).one_sided == (0,)
 
 
 def _point(mismatch):
@@ -221,9 +230,9 @@ def test_a_declared_kink_is_checked_against_both_sides_and_quoted():
                        kink="at x = 0 the derivative is taken as 0", kink_distance=abs)
     assert kink_points(kinked.op) == [(0.0,)]
     report = check_op(kinked, examples=20)
-    assert report.kinks == ("x: kinked of 0 is at its kink: at x = 0 the derivative is taken "
+    assert report.notes == ("x: kinked of 0 is at its kink: at x = 0 the derivative is taken "
                             "as 0; analytic 0 matches the left-hand derivative (0)",)
-    assert "kink: x: kinked of 0" in str(report)
+    assert "note: x: kinked of 0" in str(report)
 
 
 def test_a_convention_matching_no_side_of_the_kink_fails_mentioning_it():
