@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd.testing import instructions
-from autograd.testing.instructions import Interval
+from autograd.testing.instructions import Constant, Interval, Source
 from autograd.testing.safe_builder import SafeBuilder
 
 
@@ -21,11 +21,15 @@ def _print_lines(printer: Any, source: str) -> None:
 
 @dataclass(frozen=True)
 class Instruction:
-    """One step: kind (see instructions.KINDS), operand positions, optional constant."""
+    """One step: kind (see instructions.KINDS), operand positions, optional constant.
+
+    constant is the constant operand of a with-constant kind (`2.0 - x`), or the parameters
+    of a row that takes them: a number for one (`x ** 0.5`), a tuple for more (`clip`).
+    """
 
     kind: str
     operands: tuple[int, ...]
-    constant: float | None = None
+    constant: Constant = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -109,16 +113,15 @@ class Expression:
 
     @property
     def text(self) -> str:
-        """The expression as Python source over x0, x1, ..."""
-        texts: list[tuple[str, bool]] = []
+        """The expression as Python source over x0, x1, ... (parentheses where needed)."""
+        sources: list[Source] = []
         for step in self.steps:
             if step.kind == "input":
-                texts.append((f"x{int(step.constant)}", False))
+                sources.append(Source(f"x{int(step.constant)}"))
                 continue
-            args = tuple(f"({t})" if compound else t
-                         for t, compound in (texts[k] for k in step.operands))
-            texts.append((instructions.text(step.kind, args, step.constant), True))
-        return texts[-1][0]
+            operands = tuple(sources[k] for k in step.operands)
+            sources.append(instructions.kind(step.kind).write(operands, step.constant))
+        return sources[-1].text
 
     @property
     def source(self) -> str:
@@ -147,11 +150,11 @@ class ProgramBuilder:
     def bound_of(self, handle: int) -> Interval:
         return self.bounds[handle]
 
-    def apply(self, kind: str, operands: tuple, constant: float | None = None) -> int:
+    def apply(self, kind: str, operands: tuple, constant: Constant = None, choice: int = 0) -> int:
         """Append kind on operands (made safe first); return the new position."""
-        return self.safe.apply(kind, operands, constant)
+        return self.safe.apply(kind, operands, constant, choice)
 
-    def _emit(self, kind: str, operands: tuple, constant: float | None) -> int:
+    def _emit(self, kind: str, operands: tuple, constant: Constant) -> int:
         operand_bounds = tuple(self.bounds[k] for k in operands)
         self.steps.append(Instruction(kind, tuple(operands), constant))
         self.bounds.append(instructions.bound(kind, operand_bounds, constant))
@@ -166,7 +169,7 @@ class ProgramBuilder:
             sinks = [len(self.bounds) - 1]
         total = sinks[0]
         for k in sinks[1:]:
-            total = self.apply("add", (total, k))
+            total = self._emit("add", (total, k), None)  # + is total: nothing to make safe
         return Program(self.n_inputs, tuple(self.steps), total, self.input_bound,
                        tuple(self.bounds))
 
@@ -194,11 +197,11 @@ class ExpressionBuilder:
     def bound_of(self, handle: Tree) -> Interval:
         return handle.bound
 
-    def apply(self, kind: str, operands: tuple, constant: float | None = None) -> Tree:
+    def apply(self, kind: str, operands: tuple, constant: Constant = None, choice: int = 0) -> Tree:
         """The tree kind(operands) (made safe first)."""
-        return self.safe.apply(kind, operands, constant)
+        return self.safe.apply(kind, operands, constant, choice)
 
-    def _emit(self, kind: str, operands: tuple, constant: float | None) -> Tree:
+    def _emit(self, kind: str, operands: tuple, constant: Constant) -> Tree:
         steps: list[Instruction] = []
         roots = []
         for tree in operands:

@@ -1,23 +1,54 @@
 """SafeBuilder: emits instructions whose arguments are made safe, so programs are valid by design.
 
-Every intermediate carries an interval bound. Before an instruction is emitted its
-arguments are rewritten when the bound says they could leave the op's domain or blow up:
-log, division and fractional or negative powers get `a ** 2.0 + 1.0` (>= 1) in place of a;
-exp and the exponent of a power get `a.tanh()` when too large; and any result whose bound
-would pass LIMIT has its largest argument squashed with tanh first. No value can then be
-undefined, overflow, or have a derivative larger than a few thousand.
+Every intermediate carries an interval bound. Before an instruction is emitted, each
+argument whose bound is not inside one of its op's domain intervals (the row's `domain`:
+where the op is defined, away from kinks and jumps) is squashed into one:
+`center + half * a.tanh()` lies in (center - half, center + half) for every a. Then, while
+the result could pass +-LIMIT or the op's slope along an argument could pass SLOPE_LIMIT,
+the intervals the arguments are squashed into shrink toward their centers (halving, up to
+SHRINKS times). Nothing here names an op but the squash's own tanh, `c * a` and `a + c`: a
+new row is made safe from its domain, forward and rule alone. So no value is undefined or
+overflows, and every step's local derivatives stay small (a derivative of the whole
+program, their product along paths, stays well inside what the checkers can judge).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
-from autograd.testing.instructions import Interval, bound
+from autograd.testing.instructions import Constant, Interval, kind
 
 LIMIT = 100.0
-SAFE_POSITIVE = 0.1
-SQUARE_ARGUMENT_LIMIT = 5.0
+SLOPE_LIMIT = 25.0
+SHRINKS = 8
+TOLERANCE = 1e-9  # an argument's bound may pass its interval by rounding
+
+
+def inside(bound: Interval, interval: Interval) -> bool:
+    """True if bound lies in interval (up to rounding)."""
+    (a, b), (lo, hi) = bound, interval
+    slack = TOLERANCE * max(1.0, abs(lo), abs(hi))
+    return lo - slack <= a and b <= hi + slack
+
+
+def _overlap(bound: Interval, interval: Interval) -> float:
+    return min(bound[1], interval[1]) - max(bound[0], interval[0])
+
+
+def _squash_form(interval: Interval, times: int) -> tuple[float, float]:
+    """(center, half) of a squash into interval shrunk 2**times-fold toward its center,
+    rounded inward to a few digits so the program prints short constants."""
+    lo, hi = interval
+    center, half = (lo + hi) / 2.0, (hi - lo) / 2.0 / 2.0**times
+    if half <= 0.0:
+        return center, 0.0
+    decimals = 2 - math.floor(math.log10(half))
+    nice_center = round(center, decimals)
+    half -= abs(nice_center - center)
+    scale = 10.0**decimals
+    return nice_center, math.floor(half * scale) / scale
 
 
 class SafeBuilder:
@@ -29,72 +60,67 @@ class SafeBuilder:
 
     def __init__(
         self,
-        emit: Callable[[str, tuple, float | None], Any],
+        emit: Callable[[str, tuple, Constant], Any],
         bound_of: Callable[[Any], Interval],
     ) -> None:
         self._emit = emit
         self.bound_of = bound_of
-        self._positive_forms: dict[Any, Any] = {}
+        self._squashed: dict[Any, Any] = {}
 
-    def _magnitude(self, handle: Any) -> float:
-        lo, hi = self.bound_of(handle)
-        return max(abs(lo), abs(hi))
-
-    def squashed(self, handle: Any, limit: float) -> Any:
-        """handle itself if its bound stays within +-limit, else handle.tanh()."""
-        if self._magnitude(handle) <= limit:
+    def squashed(self, handle: Any, center: float, half: float) -> Any:
+        """handle if its bound lies in [center - half, center + half], else
+        center + half * handle.tanh() (the form made once per handle and reused: fan-out)."""
+        if inside(self.bound_of(handle), (center - half, center + half)):
             return handle
-        return self._emit("tanh", (handle,), None)
+        key = (handle, center, half)
+        if key not in self._squashed:
+            if (handle, None, None) not in self._squashed:
+                self._squashed[(handle, None, None)] = self._emit("tanh", (handle,), None)
+            form = self._squashed[(handle, None, None)]
+            if half != 1.0:
+                form = self._emit("rmul_const", (form,), half)
+            if center != 0.0:
+                form = self._emit("add_const", (form,), center)
+            self._squashed[key] = form
+        return self._squashed[key]
 
-    def positive(self, handle: Any) -> Any:
-        """handle if surely in [0.1, LIMIT], else handle ** 2.0 + 1.0 (squashed first if big).
+    def _target(self, bound: Interval, intervals: tuple[Interval, ...], choice: int) -> Interval:
+        """The interval to squash an argument with this bound into: the choice-th best overlap."""
+        ranked = sorted(intervals, key=lambda interval: -_overlap(bound, interval))
+        return ranked[choice % len(ranked)]
 
-        The rewritten form is made once per handle and reused, adding more fan-out.
+    def apply(
+        self, name: str, operands: tuple, constant: Constant = None, choice: int = 0
+    ) -> Any:
+        """Emit kind name on operands after making them safe; return the new handle.
+
+        choice picks which domain interval an argument is squashed into when it has to be
+        (0: the one overlapping its bound most).
         """
-        lo, hi = self.bound_of(handle)
-        if lo >= SAFE_POSITIVE and hi <= LIMIT:
-            return handle
-        if handle not in self._positive_forms:
-            small = self.squashed(handle, SQUARE_ARGUMENT_LIMIT)
-            square = self._emit("pow_const", (small,), 2.0)
-            self._positive_forms[handle] = self._emit("add_const", (square,), 1.0)
-        return self._positive_forms[handle]
-
-    def nonzero(self, handle: Any) -> Any:
-        """handle if surely at least 0.1 away from 0 (and within LIMIT), else a positive form."""
-        lo, hi = self.bound_of(handle)
-        if (lo >= SAFE_POSITIVE or hi <= -SAFE_POSITIVE) and self._magnitude(handle) <= LIMIT:
-            return handle
-        return self.positive(handle)
-
-    def _within_limit(self, kind: str, operands: tuple, constant: float | None) -> tuple:
-        """Squash the largest operand until the result's bound lies within +-LIMIT."""
-        operands = list(operands)
-        while True:
-            lo, hi = bound(kind, tuple(self.bound_of(h) for h in operands), constant)
-            if max(abs(lo), abs(hi)) <= LIMIT:
-                return tuple(operands)
-            biggest = max(range(len(operands)), key=lambda k: self._magnitude(operands[k]))
-            if self._magnitude(operands[biggest]) <= 1.0:
-                return tuple(operands)
-            operands[biggest] = self.squashed(operands[biggest], 1.0)
-
-    def apply(self, kind: str, operands: tuple, constant: float | None = None) -> Any:
-        """Emit kind on operands after making them safe; return the new handle."""
-        if kind == "div":
-            operands = (operands[0], self.nonzero(operands[1]))
-        elif kind == "rdiv_const":
-            operands = (self.nonzero(operands[0]),)
-        elif kind == "log":
-            operands = (self.positive(operands[0]),)
-        elif kind == "exp":
-            operands = (self.squashed(operands[0], 4.0),)
-        elif kind == "pow":
-            operands = (self.positive(operands[0]), self.squashed(operands[1], 1.0))
-        elif kind == "rpow_const":
-            operands = (self.squashed(operands[0], 4.0),)
-        elif kind == "pow_const" and (constant < 0 or not float(constant).is_integer()):
-            operands = (self.positive(operands[0]) if not float(constant).is_integer()
-                        else self.nonzero(operands[0]),)
-        operands = self._within_limit(kind, operands, constant)
-        return self._emit(kind, operands, constant)
+        instruction = kind(name)
+        if len(operands) != instruction.arity:
+            raise ValueError(f"{name} takes {instruction.arity} operand(s), got {len(operands)}")
+        bounds = [self.bound_of(h) for h in operands]
+        # per argument: None (used as it is) or the domain interval it is squashed into
+        targets: list[Interval | None] = []
+        for k, (bound, intervals) in enumerate(
+                zip(bounds, instruction.domain(constant), strict=True)):
+            fits = any(inside(bound, interval) for interval in intervals)
+            targets.append(None if fits else self._target(bound, intervals, choice + k))
+        for times in range(SHRINKS + 1):
+            forms = [None if t is None else _squash_form(t, times) for t in targets]
+            boxes = tuple(b if f is None else (f[0] - f[1], f[0] + f[1])
+                          for b, f in zip(bounds, forms, strict=True))
+            analysis = instruction.analyse(boxes, constant)
+            lo, hi = analysis.bound
+            if max(abs(lo), abs(hi)) <= LIMIT and max(analysis.slopes, default=0.0) <= SLOPE_LIMIT:
+                break
+            if times == SHRINKS:
+                break  # as good as it gets; still valid, only less well conditioned
+            if times == 0:  # squash the arguments used as they were, to shrink them too
+                targets = [next(i for i in intervals if inside(b, i)) if t is None else t
+                           for b, t, intervals in zip(bounds, targets,
+                                                      instruction.domain(constant), strict=True)]
+        safe = tuple(h if f is None else self.squashed(h, *f)
+                     for h, f in zip(operands, forms, strict=True))
+        return self._emit(name, safe, constant)

@@ -23,18 +23,11 @@ from hypothesis import strategies as st
 
 from autograd import ops
 from autograd.ops import Op
-from autograd.testing.instructions import BINARY, KINDS, UNARY, WITH_CONSTANT, Interval
+from autograd.testing.instructions import INSTRUCTIONS, KINDS, Interval, Kind
 from autograd.testing.programs import Expression, ExpressionBuilder, Program, ProgramBuilder
 
 DEFAULT_MARGIN = 0.05
-CONSTANTS = {
-    "add_const": (0.5, 1.0, -2.0, 3.0),
-    "rsub_const": (1.0, 2.5, -0.5),
-    "rmul_const": (2.0, -1.5, 0.5, 3.0),
-    "rdiv_const": (1.0, -2.0, 0.5),
-    "pow_const": (2.0, 3.0, -1.0, 0.5, -1.5),
-    "rpow_const": (2.0, 0.5, 3.0),
-}
+CHOICES = 4  # how many of an op's domain intervals an argument may be squashed into
 
 
 def subtract_intervals(lo: float, hi: float, holes: Iterable[Interval]) -> list[Interval]:
@@ -87,30 +80,45 @@ def floats_in(
 
 
 def _key(op: Op) -> str:
-    return op.symbol if op.name == "pow_const" else op.name
+    return op.symbol if op.bound is not None else op.name
 
 
-DOMAINS: dict[str, tuple[tuple[Interval, ...], ...]] = {_key(op): op.domain for op in ops.TABLE}
-"""Per op (by name, or symbol like "**0.5" for constant powers): per-argument safe intervals.
-
-Taken from the op table: log and fractional powers above 0, division away from 0, exp
-well below overflow, relu away from its kink.
+DOMAINS: dict[str, tuple[tuple[Interval, ...], ...]] = {
+    _key(op): op.input_domain() for op in ops.TABLE
+}
+"""Per op of ops.TABLE (by name, or by symbol for a row bound to parameters: "**0.5",
+"clip(-1, 1)"): per-argument intervals, the rows' domains (log above 0, division away from
+0, exp well below overflow, relu away from its kink).
 """
 
 
 def arguments_for(op: Op | str) -> st.SearchStrategy[tuple[float, ...]]:
-    """Tuples of arguments for op, each from its domain in the op table."""
+    """Tuples of arguments for op (an Op, even one made outside the table, or a DOMAINS key),
+    each from its domain."""
     if isinstance(op, str):
         if op not in DOMAINS:
             raise KeyError(f"no domain for op {op!r}; known: {', '.join(DOMAINS)}")
         domain = DOMAINS[op]
     else:
-        domain = op.domain
+        if op.is_row:
+            raise ValueError(f"{op.name} takes parameters; bind them first: op.bind(...)")
+        domain = op.input_domain()
     return st.tuples(*[floats_from(intervals) for intervals in domain])
 
 
 def _inputs(n_inputs: int, bound: Interval) -> st.SearchStrategy[tuple[float, ...]]:
     return st.tuples(*[floats_from([bound])] * n_inputs)
+
+
+def _kinds(kinds: Sequence[str]) -> tuple[Kind, ...]:
+    unknown = sorted(set(kinds) - set(INSTRUCTIONS))
+    if unknown or not kinds:
+        raise ValueError(f"unknown instruction kinds {unknown}; known: {', '.join(KINDS)}")
+    return tuple(INSTRUCTIONS[k] for k in dict.fromkeys(kinds))
+
+
+def _constants(kind: Kind) -> st.SearchStrategy[Any]:
+    return st.sampled_from(kind.constants) if kind.constants else st.none()
 
 
 @st.composite
@@ -124,22 +132,21 @@ def programs(
     """Random straight-line programs reusing earlier results: DAGs with fan-out, valid by design.
 
     n_inputs: fixed number of inputs (default: 1 to 3, drawn).
-    kinds: instruction kinds to draw from (see autograd.testing.instructions.KINDS); leave
-    out "relu" for smooth programs. Hypothesis prints failing programs as `def f(x0, ...)`.
+    kinds: instruction kinds to draw from (see autograd.testing.instructions.KINDS: one per
+    op-table row, and the with-constant kinds like "rsub_const" for `c - x`). Hypothesis
+    prints failing programs as `def f(x0, ...)`.
     """
-    unknown = set(kinds) - set(KINDS)
-    if unknown or not kinds:
-        raise ValueError(f"unknown instruction kinds {sorted(unknown)}; known: {KINDS}")
+    chosen = _kinds(kinds)
     n = draw(st.integers(1, 3)) if n_inputs is None else n_inputs
     builder = ProgramBuilder(n, input_bound)
     count = draw(st.integers(1, max_steps))
     for _ in range(count):
-        kind = draw(st.sampled_from(tuple(kinds)))
+        kind = draw(st.sampled_from(chosen))
         available = len(builder.bounds)
-        arity = 2 if kind in BINARY else 1
-        operands = tuple(draw(st.integers(0, available - 1)) for _ in range(arity))
-        constant = draw(st.sampled_from(CONSTANTS[kind])) if kind in WITH_CONSTANT else None
-        builder.apply(kind, operands, constant)
+        operands = tuple(draw(st.integers(0, available - 1)) for _ in range(kind.arity))
+        constant = draw(_constants(kind))
+        choice = draw(st.integers(0, CHOICES - 1))
+        builder.apply(kind.name, operands, constant, choice)
     return builder.finish()
 
 
@@ -161,30 +168,33 @@ def expressions(
     n_inputs: int = 2, max_leaves: int = 8, kinds: Sequence[str] = KINDS
 ) -> st.SearchStrategy[Expression]:
     """Random expression trees over x0..x{n_inputs-1} (st.recursive), valid by construction."""
-    unknown = set(kinds) - set(KINDS)
-    if unknown or not kinds:
-        raise ValueError(f"unknown instruction kinds {sorted(unknown)}; known: {KINDS}")
+    chosen = _kinds(kinds)
     builder = ExpressionBuilder(n_inputs, EXPRESSION_INPUT_BOUND)
     leaves = st.integers(0, n_inputs - 1).map(builder.leaf)
-    unary_kinds = tuple(
-        (k, c) for k in kinds if k in UNARY or k in WITH_CONSTANT for c in CONSTANTS.get(k, (None,))
-    )
-    binary_kinds = tuple(k for k in kinds if k in BINARY)
+    choices = st.integers(0, CHOICES - 1)
+
+    def kind_and_constant(arity: int) -> st.SearchStrategy[tuple[Kind, Any]] | None:
+        matching = tuple(k for k in chosen if k.arity == arity)
+        if not matching:
+            return None
+        return st.sampled_from(matching).flatmap(
+            lambda kind: st.tuples(st.just(kind), _constants(kind)))
+
+    unary_kinds, binary_kinds = kind_and_constant(1), kind_and_constant(2)
 
     def unary(child: Any) -> Any:
-        return st.builds(lambda kind_and_constant, tree: builder.apply(
-            kind_and_constant[0], (tree,), kind_and_constant[1]),
-            st.sampled_from(unary_kinds), child)
+        return st.builds(lambda kc, tree, choice: builder.apply(
+            kc[0].name, (tree,), kc[1], choice), unary_kinds, child, choices)
 
     def binary(child: Any) -> Any:
-        return st.builds(lambda kind, a, b: builder.apply(kind, (a, b)),
-                         st.sampled_from(binary_kinds), child, child)
+        return st.builds(lambda kc, a, b, choice: builder.apply(
+            kc[0].name, (a, b), kc[1], choice), binary_kinds, child, child, choices)
 
     def extend(child: Any) -> Any:
         options = []
-        if unary_kinds:
+        if unary_kinds is not None:
             options.append(unary(child))
-        if binary_kinds:
+        if binary_kinds is not None:
             options.append(binary(child))
         return st.one_of(*options)
 
