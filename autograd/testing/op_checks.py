@@ -274,7 +274,8 @@ class _Checker:
         rule = self._rule(point, out)
         kinks = kinks_of_op(self.op, point)
         notes = self._against_numerical(point, rule, kinks, at_kink)
-        self._formulas_agree(point, out, rule)
+        notes += self._formulas_agree(point, out, rule,
+                                      at_kink or any(k.at_kink for k in kinks))
         self._on_values(point, rule, kinks)
         self._forward_mode(point, out, rule)
         return notes
@@ -350,19 +351,32 @@ class _Checker:
         return Judged(row, verdict.estimate, None if verdict.ok else text,
                       text if verdict.ok else None, True)
 
-    def _formulas_agree(self, point: list[float], out: float, rule: list[float]) -> None:
+    def _formulas_agree(self, point: list[float], out: float, rule: list[float],
+                        at_kink: bool) -> list[str]:
+        """Each formula text at point against the rule. At a kink a formula may be undefined
+        (the row's kink text gives the convention there), never a different number."""
         inputs = {name: Value(x, name) for name, x in zip(self.names, point, strict=True)}
         inputs["out"] = Value(out, "out")
         inputs.update({name: Value(v, name) for name, v in self.parameters.items()})
+        notes = []
         for i, (name, formula) in enumerate(zip(self.names, self.formulas, strict=True)):
             try:
                 value = primal(formula.evaluate(dict(inputs)))
+            except (ArithmeticError, ValueError) as err:
+                if not at_kink:
+                    self.fail(FORMULA, point, detail=f"formula {formula.text!r} for d out / "
+                              f"d{name} raised {type(err).__name__}: {err}", cause=err)
+                notes.append(f"{name}: the formula text {formula.text!r} is undefined at "
+                             f"{_format_point(point)}, a kink of {self.op.symbol} ({err}); the "
+                             f"rule takes {rule[i]!r}: {self.op.kink or 'no kink text'}")
+                continue
             except Exception as err:  # a formula that cannot run is a failure
                 self.fail(FORMULA, point, detail=f"formula {formula.text!r} for d out / d{name} "
                           f"raised {type(err).__name__}: {err}", cause=err)
             if not close(value, rule[i], ANALYTIC_ATOL, ANALYTIC_RTOL):
                 self.fail(FORMULA, point, f"d out / d{name}", value,
                           f"the formula text {formula.text!r}", rule[i], "the rule")
+        return notes
 
     def _on_values(self, point: list[float], rule: list[float], kinks: list[Kink]) -> None:
         leaves = [Value(x, name) for x, name in zip(point, self.names, strict=True)]

@@ -123,6 +123,19 @@ def test_where_richardson_fails_on_a_smooth_enough_op_one_sided_differences_judg
     assert check_op(swish, examples=50).one_sided == (0,)
 
 
+def test_a_formula_text_may_be_undefined_at_a_declared_kink_but_nowhere_else():
+    def declare(**kink):
+        return define_op("abs_again", abs, lambda x: ops.sign(x), "x / abs(x)", **kink)
+
+    report = check_op(declare(kink="at x = 0 the derivative is taken as 0", kink_distance=abs),
+                      examples=20)
+    assert any("the formula text 'x / abs(x)' is undefined at (x=0.0), a kink of abs_again" in n
+               and "the rule takes 0.0: at x = 0 the derivative is taken as 0" in n
+               for n in report.notes)
+    with pytest.raises(GradientMismatch, match="formula 'x / abs\\(x\\)' for d out / dx raised"):
+        check_op(declare(), examples=20)  # no kink declared: x = 0 is an ordinary point
+
+
 def _point(mismatch):
     return [float(part.split("=")[1]) for part in mismatch.point.strip("()").split(", ")]
 
