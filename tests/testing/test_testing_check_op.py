@@ -16,22 +16,7 @@ from autograd.testing.op_checks import CHECKS, concrete_ops, kink_points
 
 EXAMPLES = 15
 
-# At a tie the rule gives each input half (the row's kink text says so), but the formula
-# text "1 if x > y else 0" shows 0: the ledger would print a formula disagreeing with the
-# number beside it. Fixed in the row by a formula such as "1 if x > y else 0.5 if x >= y
-# else 0"; strict, so this marker must go when the row is fixed.
-TIE_FORMULA = pytest.mark.xfail(
-    strict=True, raises=GradientMismatch,
-    reason="the formula text of maximum/minimum disagrees with the rule at a tie",
-)
-
-
-def _table_param(op):
-    marks = [TIE_FORMULA] if op.name in ("maximum", "minimum") else []
-    return pytest.param(op, id=op.symbol, marks=marks)
-
-
-@pytest.mark.parametrize("op", [_table_param(op) for op in ops.TABLE])
+@pytest.mark.parametrize("op", ops.TABLE, ids=lambda op: op.symbol)
 def test_every_op_of_the_table_passes_check_op(op):
     report = check_op(op, examples=EXAMPLES)
     assert report.checked == (op.symbol,) and report.examples == (EXAMPLES,)
