@@ -6,7 +6,9 @@ from pathlib import Path
 from autograd import ops
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-START = "<!-- op table: generated from autograd.ops.ROWS; tests/test_readme_ops.py keeps it equal -->"
+START = (
+    "<!-- op table: generated from autograd.ops.ROWS; tests/test_readme_ops.py keeps it equal -->"
+)
 END = "<!-- end of op table -->"
 
 
