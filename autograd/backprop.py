@@ -66,7 +66,7 @@ def propagate(
     node = root
     try:
         for node in reversed(order):
-            op = node._op
+            op = node._record
             if op is None:
                 continue
             # Every op has one or two inputs, kept in two slots of the Value (see value.py);
@@ -94,7 +94,7 @@ def propagate(
             for p in node.parents
         )
         raise domain_error_for(err)(
-            f"backward through {node._op.name} ({node._op.symbol}) failed: {err} "
+            f"backward through {node._record.name} ({node._record.symbol}) failed: {err} "
             f"(inputs: {inputs})"
         ) from err
     return order, grads
@@ -108,7 +108,7 @@ def backward(root: Any, grad: Any = 1.0, create_graph: bool = False) -> None:
     """
     _, grads = propagate(root, grad, create_graph)
     for node, total in grads.items():  # the same nodes as the order, without a lookup each
-        if node._op is None and not (create_graph and node._constant):
+        if node._record is None and not (create_graph and node._constant):
             node.grad = node.grad + total
         elif create_graph:
             node.grad = getattr(total, "data", total)

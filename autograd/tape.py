@@ -59,7 +59,7 @@ class Tape:
             raise TypeError(f"Tape.of needs a Value as output, got {type(output).__name__}")
         input_ids = set()
         for k, leaf in enumerate(inputs):
-            if not isinstance(leaf, Value) or leaf._op is not None:
+            if not isinstance(leaf, Value) or leaf._record is not None:
                 what = (f"{leaf!r} (a {leaf.op} result)" if isinstance(leaf, Value)
                         else type(leaf).__name__)
                 raise ValueError(f"input {k} of a tape must be a leaf Value, got {what}")
@@ -69,14 +69,14 @@ class Tape:
         order = topological_order(output)
         position = {id(node): i for i, node in enumerate(order)}
         return cls(
-            ops=tuple(node._op for node in order),
+            ops=tuple(node._record for node in order),
             parents=tuple(tuple(position[id(p)] for p in node.parents) for node in order),
             labels=tuple(node.label for node in order),
             input_positions=tuple(position.get(id(leaf)) for leaf in inputs),
             constants=tuple(
                 (i, node.data)
                 for i, node in enumerate(order)
-                if node._op is None and id(node) not in input_ids
+                if node._record is None and id(node) not in input_ids
             ),
         )
 

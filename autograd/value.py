@@ -67,7 +67,7 @@ class Value:
 
     # The parents live in two slots (None where absent) instead of a tuple: one object fewer
     # per node to allocate and for the garbage collector to track. `.parents` rebuilds it.
-    __slots__ = ("data", "grad", "label", "_op", "_first", "_second")
+    __slots__ = ("data", "grad", "label", "_record", "_first", "_second")
     _carrier_rank = 0  # ops.apply on a Value and a dual number returns a dual number
     _constant = False
 
@@ -79,7 +79,7 @@ class Value:
         self.data = data
         self.grad = 0.0
         self.label = label
-        self._op = None
+        self._record = None
         self._first = self._second = None
 
     @property
@@ -101,19 +101,19 @@ class Value:
     @property
     def op(self) -> str:
         """Symbol of the operation that made this node ("" for a leaf)."""
-        return self._op.symbol if self._op is not None else ""
+        return self._record.symbol if self._record is not None else ""
 
     @property
     def op_record(self) -> Op | None:
         """The op-table entry that made this node (None for a leaf)."""
-        return self._op
+        return self._record
 
     @property
     def local_grads(self) -> tuple:
         """d self / d parents[i] at the forward values, from the op table's rule."""
-        if self._op is None:
+        if self._record is None:
             return ()
-        return self._op.rule(*[p.data for p in self.parents], self.data)
+        return self._record.rule(*[p.data for p in self.parents], self.data)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -198,10 +198,10 @@ def _result(data: Any, first: Value, second: Value | None, op: Op) -> Value:
     out.grad = 0.0
     out.label = ""
     if _recording.get():
-        out._op = op
+        out._record = op
         out._first = first
         out._second = second
     else:
-        out._op = None
+        out._record = None
         out._first = out._second = None
     return out

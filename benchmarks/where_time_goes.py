@@ -33,14 +33,14 @@ class BareNode:
     node (parents in two slots, as Value keeps them) with the garbage collector on.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_first", "_second")
+    __slots__ = ("data", "grad", "label", "_record", "_first", "_second")
 
     def __init__(self, data: float, first: BareNode | None = None,
                  second: BareNode | None = None, op: str = "") -> None:
         self.data = data
         self.grad = 0.0
         self.label = ""
-        self._op = op
+        self._record = op
         self._first = first
         self._second = second
 

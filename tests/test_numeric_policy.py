@@ -55,7 +55,7 @@ def test_a_non_finite_input_passes_through_every_op_quietly(op, edge):
     scalar = evaluate(op, *inputs)
     node = call_op(op, *[Value(x) for x in inputs])
     assert node.data == scalar or (math.isnan(node.data) and math.isnan(scalar))
-    tape = Tape.of(node, [p for p in node.parents if p._op is None][:1])
+    tape = Tape.of(node, [p for p in node.parents if p.op_record is None][:1])
     replayed = tape.forward(edge)[-1]
     batched, _ = tape.batch_value_and_grad(np.array([edge]))
     for other in (replayed, float(batched[0])):

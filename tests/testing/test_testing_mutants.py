@@ -133,10 +133,10 @@ def propagate_overwriting(root, seed=1.0, create_graph=False, observer=None, ord
         order = topological_order(root)
     grads = {root: seed}
     for node in reversed(order):
-        if node._op is None:
+        if node.op_record is None:
             continue
         inputs = node.parents if create_graph else [p.data for p in node.parents]
-        local = node._op.rule(*inputs, node if create_graph else node.data)
+        local = node.op_record.rule(*inputs, node if create_graph else node.data)
         for parent, derivative in zip(node.parents, local, strict=True):
             grads[parent] = grads[node] * derivative
     return order, grads
