@@ -8,6 +8,7 @@ from autograd.testing.checks import (
     check_second_order,
 )
 from autograd.testing.complex_carrier import ComplexCarrier
+from autograd.testing.derivation import DerivationMismatch, DerivationReport, check_derivation
 from autograd.testing.errors import GradientMismatch, NumericallyUnreliable
 from autograd.testing.numerical import numerical_estimates, numerical_grad
 from autograd.testing.op_checks import OpCheckReport, OpMismatch, check_op
@@ -16,6 +17,8 @@ from autograd.testing.report import GradCheckReport
 
 __all__ = [
     "ComplexCarrier",
+    "DerivationMismatch",
+    "DerivationReport",
     "GradCheckReport",
     "GradientMismatch",
     "NumericallyUnreliable",
@@ -24,6 +27,7 @@ __all__ = [
     "analytic_grad",
     "check_forward_reverse",
     "check_grad",
+    "check_derivation",
     "check_op",
     "check_parameter_grads",
     "check_second_order",
