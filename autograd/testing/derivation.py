@@ -1221,10 +1221,10 @@ def _and(items: list[str]) -> str:
 def _shown(value: Any, indent: int) -> str:
     if hasattr(value, "shape"):
         np = _numpy()
-        text = np.array2string(np.asarray(value), separator=", ", precision=8,
-                               max_line_width=100 - indent)
+        shown = np.asarray(value, dtype=float) + 0.0  # + 0.0 prints -0.0 as 0.0
+        text = np.array2string(shown, separator=", ", precision=8, max_line_width=100 - indent)
         return text.replace("\n", "\n" + " " * indent)
-    return repr(float(value)) if isinstance(value, float) else repr(value)
+    return repr(value + 0.0) if isinstance(value, float) else repr(value)
 
 
 def _mismatch_message(err: DerivationMismatch) -> str:
