@@ -209,35 +209,14 @@ class Tape:
 
         if reduce not in (None, "sum", "mean"):
             raise ValueError(f"reduce must be None, 'sum' or 'mean', got {reduce!r}")
-        self._check_input_count(args)
         plan = self._plan(np)
-        plain, arrays = [], []
-        for k, (row, arg) in enumerate(zip(plan.input_rows, args, strict=True)):
-            if type(arg) is float or type(arg) is int:
-                plain.append((row, arg))  # one assignment for all plain numbers below
-            else:
-                arrays.append((row, self._batch_input(np, k, arg)))
-        shape = np.broadcast_shapes(*(a.shape for _, a in arrays)) if arrays else ()
-        size = math.prod(shape)
-        if size == 0:
+        shape, values = self._batch_values(np, plan, args)
+        if values is None:
             return self._empty_batch(np, shape, reduce)
-        values = np.empty((len(self.ops), size))
-        values[plan.constant_rows] = plan.constant_values
-        used = [(row, float(x)) for row, x in plain if row is not None]
-        if used:
-            values[[row for row, _ in used]] = [[x] for _, x in used]
-        for row, array in arrays:
-            if row is not None:
-                values[row] = array.reshape(size) if array.shape == shape else (
-                    np.broadcast_to(array, shape).reshape(size))
+        saved = self._batch_forward(np, plan, values)
+        size = values.shape[1]
         grads = np.zeros((len(self.ops), size))
         grads[plan.row_of[-1]] = 1.0
-        # Non-finite values can only come from non-finite inputs or constants (the numeric
-        # policy makes finite inputs give finite results or raise): check entries one by one
-        # only when there are some.
-        leaf_count = plan.groups[0].start if plan.groups else len(values)
-        edges = not np.isfinite(values[:leaf_count]).all()
-        saved = [self._group_forward(np, group, values, edges) for group in plan.groups]
         # Python floats raise on x / 0 and quietly overflow to inf in * and +: so do these.
         with np.errstate(divide="raise", over="ignore", invalid="ignore"):
             for group, inputs in zip(reversed(plan.groups), reversed(saved), strict=True):
@@ -255,6 +234,51 @@ class Tape:
         return output.reshape(shape), tuple(
             zeros if row is None else grads[row].reshape(shape) for row in plan.input_rows
         )
+
+    def batch_forward(self, *args: Any) -> Any:
+        """The output for a whole batch (numpy arrays or numbers that broadcast), no gradient."""
+        import numpy as np
+
+        plan = self._plan(np)
+        shape, values = self._batch_values(np, plan, args)
+        if values is None:
+            return np.zeros(shape)
+        self._batch_forward(np, plan, values)
+        return values[plan.row_of[-1]].reshape(shape)
+
+    def _batch_values(self, np: Any, plan: _BatchPlan, args: Sequence[Any]) -> tuple:
+        """(broadcast shape, rows x points array holding the inputs and constants), or
+        (shape, None) for an empty batch."""
+        self._check_input_count(args)
+        plain, arrays = [], []
+        for k, (row, arg) in enumerate(zip(plan.input_rows, args, strict=True)):
+            if type(arg) is float or type(arg) is int:
+                plain.append((row, arg))  # one assignment for all plain numbers below
+            else:
+                arrays.append((row, self._batch_input(np, k, arg)))
+        shape = np.broadcast_shapes(*(a.shape for _, a in arrays)) if arrays else ()
+        size = math.prod(shape)
+        if size == 0:
+            return shape, None
+        values = np.empty((len(self.ops), size))
+        values[plan.constant_rows] = plan.constant_values
+        used = [(row, float(x)) for row, x in plain if row is not None]
+        if used:
+            values[[row for row, _ in used]] = [[x] for _, x in used]
+        for row, array in arrays:
+            if row is not None:
+                values[row] = array.reshape(size) if array.shape == shape else (
+                    np.broadcast_to(array, shape).reshape(size))
+        return shape, values
+
+    def _batch_forward(self, np: Any, plan: _BatchPlan, values: Any) -> list:
+        """Fill every group's rows; return each group's inputs for the backward pass."""
+        # Non-finite values can only come from non-finite inputs or constants (the numeric
+        # policy makes finite inputs give finite results or raise): check entries one by one
+        # only when there are some.
+        leaf_count = plan.groups[0].start if plan.groups else len(values)
+        edges = not np.isfinite(values[:leaf_count]).all()
+        return [self._group_forward(np, group, values, edges) for group in plan.groups]
 
     def _empty_batch(self, np: Any, shape: tuple, reduce: str | None) -> tuple:
         """An empty batch: empty arrays, a zero sum, and no mean (it would divide by 0)."""
