@@ -129,3 +129,15 @@ def test_backward_names_a_bad_root_and_a_seed_too_large_for_a_float():
     with pytest.raises(OverflowError):
         y.backward(10**400)
     assert x.grad == 0.0 and y.grad == 0.0  # nothing half-done
+
+
+def test_table_functions_on_object_arrays_of_values_build_nodes_per_element():
+    import autograd
+
+    z = np.array([Value(-1.0, "a"), Value(2.0, "b")], dtype=object)
+    for out in (autograd.relu(z), autograd.maximum(z, 0.5), autograd.clip(z, 0.0, 1.0)):
+        assert out.dtype == object and all(isinstance(v, Value) and v.parents for v in out)
+    total = autograd.relu(z).sum() + autograd.maximum(z, 0.5).sum()
+    total.backward()
+    assert (z[0].grad, z[1].grad) == (0.0, 2.0)
+    assert autograd.relu(np.array([-1.0, 2.0])).tolist() == [0.0, 2.0]  # floats stay floats

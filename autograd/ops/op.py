@@ -266,7 +266,11 @@ def apply(op: Op, *args: Any) -> Any:
             if carrier is None or getattr(a, "_carrier_rank", 0) > carrier._carrier_rank:
                 carrier = a
         elif numpy_of(a) is not None:
-            return evaluate_arrays(sys.modules["numpy"], op, *args)
+            np = sys.modules["numpy"]
+            if any(getattr(x, "dtype", None) == np.dtype(object) for x in args):  # of Values
+                elementwise = np.frompyfunc(lambda *xs: apply(op, *xs), op.arity, 1)
+                return elementwise(*args)
+            return evaluate_arrays(np, op, *args)
         elif isinstance(a, complex):
             continue
         elif not _is_real(a):
