@@ -53,6 +53,20 @@ def _by_policy(op: Op, nodes: tuple, error: Exception | None, result: float = 0.
     raise domain_error_for(error)(f"{error} ({where}: {described})") from None
 
 
+_MICROGRAD_SYMBOLS = {"relu": "ReLU"}
+"""Op names that micrograd writes differently in `_op`; every other op keeps its own symbol."""
+
+
+def _no_number(node: Value, kind: str, calls: str) -> TypeError:
+    """The error for float(v), int(v), math.exp(v), ...: a plain number would drop the gradient."""
+    name = f"Value {node.label!r}" if node.label else "a Value"
+    return TypeError(
+        f"{name} (data {node.data!r}) cannot become a plain {kind}: {calls} would drop its "
+        "gradient. Use v.data for the number, or the Value's own method (v.exp(), v.tanh(), "
+        "autograd.exp(v), ...) to keep the gradient"
+    )
+
+
 def _describe(node: Value) -> str:
     name = f"node {node.label!r}" if node.label else "an unlabelled node"
     return f"{node.data!r} from {name}"
@@ -109,6 +123,32 @@ class Value:
         return self._record
 
     @property
+    def _op(self) -> str:
+        """The op as micrograd writes it: '+', '*', '**2', 'ReLU' ('' for a leaf); read-only."""
+        record = self._record
+        if record is None:
+            return ""
+        return _MICROGRAD_SYMBOLS.get(record.name, record.symbol)
+
+    @property
+    def _prev(self) -> set:
+        """micrograd's name for the parents, as a set; read-only (`.parents` keeps the order)."""
+        return set(self.parents)
+
+    def _backward(self) -> None:
+        """micrograd's one-node step: add self.grad * d self / d parent into each parent's grad."""
+        record = self._record
+        if record is None:
+            return
+        a, b = self._first, self._second
+        _, _, to_a, to_b = backprop.chain_rule(
+            record.rule, a.data, None if b is None else b.data, self.data, self.grad
+        )
+        a.grad = a.grad + to_a
+        if b is not None:
+            b.grad = b.grad + to_b
+
+    @property
     def local_grads(self) -> tuple:
         """d self / d parents[i] at the forward values, from the op table's rule."""
         if self._record is None:
@@ -119,8 +159,17 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else str(self)
+
     def __float__(self) -> float:
-        return self.data
+        raise _no_number(self, "float", "float(v), math.*(v) and np.array(..., dtype=float)")
+
+    def __int__(self) -> int:
+        raise _no_number(self, "int", "int(v)")
+
+    def __round__(self, ndigits: Any = None) -> Any:
+        raise _no_number(self, "number", "round(v)")
 
     def _unary(self, op: Op) -> Value:
         x = self.data

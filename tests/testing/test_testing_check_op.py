@@ -188,10 +188,15 @@ def test_a_binary_op_with_a_wrong_second_partial_fails_naming_y():
         check_op(wrong, examples=50)
 
 
-def test_a_derivative_that_only_works_on_floats_fails_the_create_graph_check():
+def test_a_derivative_that_only_works_on_floats_fails():
     floats_only = define_op("sine", math.sin, lambda x: math.cos(x), "cos(x)")
     with pytest.raises(GradientMismatch) as caught:
         check_op(floats_only, examples=20)
+    assert caught.value.report.check == CHECKS[2]  # math.cos(Value) raises TypeError
+    assert "cannot become a plain float" in str(caught.value)
+    reads_data = define_op("sine", math.sin, lambda x: ops.cos(ops.primal(x)), "cos(x)")
+    with pytest.raises(GradientMismatch) as caught:
+        check_op(reads_data, examples=20)
     assert caught.value.report.check == CHECKS[3]
     assert "d2 out / dx dx: create_graph gives 0.0" in str(caught.value)
     check_op(define_op("sine", math.sin, lambda x: ops.cos(x), "cos(x)"), examples=20)
