@@ -9,8 +9,9 @@ from typing import Any
 from autograd import Value
 from nn.activations import WHOLE_LAYER, check_activation
 from nn.init import check_positive_int, check_scale, make_rng
+from nn.inputs import batch_rows, check_vector
 from nn.module import Module
-from nn.neuron import Neuron, check_inputs
+from nn.neuron import Neuron
 
 
 class Layer(Module):
@@ -69,10 +70,26 @@ class Layer(Module):
         for j, neuron in enumerate(self.neurons):
             yield f"neuron{j}", neuron
 
-    def __call__(self, x: Sequence[Any]) -> list[Value]:
-        """The layer's outputs for the inputs x, as a list of nout Values."""
-        check_inputs(x, self.nin, "Layer")
-        outputs = [neuron(x) for neuron in self.neurons]
+    def __call__(self, x: Any) -> Any:
+        """The layer's outputs for the inputs x, as a list of nout Values.
+
+        x is a list or 1-D numpy array of numbers or Values; a 2-D numpy array is a batch,
+        giving one output list per row.
+
+        Example:
+            >>> import numpy as np
+            >>> layer = Layer(2, 3, activation="relu", seed=0)
+            >>> [len(out) for out in layer(np.array([[1.0, 2.0], [3.0, 4.0]]))]
+            [3, 3]
+        """
+        rows = batch_rows(x, self.nin, "Layer")
+        if rows is not None:
+            return [self._forward(row) for row in rows]
+        return self._forward(check_vector(x, self.nin, "Layer"))
+
+    def _forward(self, x: Sequence[Any]) -> list[Value]:
+        """The outputs for inputs already checked."""
+        outputs = [neuron._output(x) for neuron in self.neurons]
         if self.activation in WHOLE_LAYER:
             return WHOLE_LAYER[self.activation](outputs)
         return outputs

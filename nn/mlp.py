@@ -8,9 +8,9 @@ from typing import Any
 from autograd import Value
 from nn.activations import check_activation
 from nn.init import check_positive_int, check_scale, make_rng
+from nn.inputs import batch_rows, check_vector
 from nn.layer import Layer
 from nn.module import Module
-from nn.neuron import check_inputs
 
 
 class MLP(Module):
@@ -74,11 +74,29 @@ class MLP(Module):
         for l, layer in enumerate(self.layers, start=1):  # noqa: E741
             yield f"layer{l}", layer
 
-    def __call__(self, x: Sequence[Any]) -> list[Value]:
-        """The network's outputs for one input vector x, as a list of Values."""
-        check_inputs(x, self.nin, "MLP")
+    def __call__(self, x: Any) -> Any:
+        """The network's outputs for one input vector x, as a list of Values.
+
+        x is a list or 1-D numpy array of numbers or Values; a 2-D numpy array is a batch,
+        giving one output list per row. nan or inf inputs raise ValueError naming the
+        position.
+
+        Example:
+            >>> import numpy as np
+            >>> model = MLP(2, [3, 1], seed=0)
+            >>> len(model(np.array([0.5, -1.0])))
+            1
+            >>> len(model(np.array([[0.5, -1.0], [1.0, 2.0], [0.0, 0.0]])))
+            3
+        """
+        rows = batch_rows(x, self.nin, "MLP")
+        if rows is not None:
+            return [self._forward(row) for row in rows]
+        return self._forward(check_vector(x, self.nin, "MLP"))
+
+    def _forward(self, x: Sequence[Any]) -> list[Value]:
         for layer in self.layers:
-            x = layer(x)
+            x = layer._forward(x)
         return x
 
     def __repr__(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -10,22 +9,8 @@ from typing import Any
 from autograd import Value
 from nn.activations import ELEMENTWISE, check_activation
 from nn.init import check_positive_int, check_scale, default_scale, make_rng
+from nn.inputs import batch_rows, check_vector
 from nn.module import Module
-
-
-def check_inputs(x: Any, nin: int, who: str) -> Sequence[Any]:
-    """Return x if it is a sequence of nin inputs, else raise naming the expected size."""
-    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-        raise TypeError(f"{who} takes a sequence of {nin} inputs, got {type(x).__name__}")
-    if len(x) != nin:
-        raise ValueError(f"{who} takes {nin} inputs, got {len(x)}")
-    for i, item in enumerate(x):
-        if not isinstance(item, (Value, numbers.Real)) or isinstance(item, bool):
-            raise TypeError(
-                f"{who} input {i} must be a real number or a Value, "
-                f"got {type(item).__name__} {item!r}"
-            )
-    return x
 
 
 class Neuron(Module):
@@ -79,7 +64,9 @@ class Neuron(Module):
             >>> n.weighted_sum([3.0, 4.0]).data
             11.5
         """
-        check_inputs(x, self.nin, "Neuron")
+        return self._weighted_sum(check_vector(x, self.nin, "Neuron"))
+
+    def _weighted_sum(self, x: Sequence[Any]) -> Value:
         if self.b is None:
             s = self.w[0] * x[0]
             start = 1
@@ -90,8 +77,15 @@ class Neuron(Module):
             s = s + self.w[i] * x[i]
         return s
 
-    def __call__(self, x: Sequence[Any]) -> Value:
-        """The neuron's output for the inputs x (numbers or Values).
+    def _output(self, x: Sequence[Any]) -> Value:
+        """The output for inputs already checked."""
+        return ELEMENTWISE[self.activation](self._weighted_sum(x))
+
+    def __call__(self, x: Any) -> Any:
+        """The neuron's output for the inputs x: numbers or Values, a list or a numpy array.
+
+        A 2-D numpy array is a batch: the result is then one output per row. Inputs must
+        be finite; nan or inf raises ValueError naming the position.
 
         Example:
             >>> n = Neuron(1, activation="relu", seed=0)
@@ -99,7 +93,10 @@ class Neuron(Module):
             >>> n([2.0]).data
             0.0
         """
-        return ELEMENTWISE[self.activation](self.weighted_sum(x))
+        rows = batch_rows(x, self.nin, "Neuron")
+        if rows is not None:
+            return [self._output(row) for row in rows]
+        return self._output(check_vector(x, self.nin, "Neuron"))
 
     def __repr__(self) -> str:
         kind = "" if self.b is not None else ", bias=False"

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from autograd import Value
 from autograd.ops import primal
 from nn.init import check_positive_int, make_rng
+from nn.inputs import is_array
 
 
 def _label_of(target: Any) -> int:
@@ -33,6 +34,8 @@ def accuracy(predictions: Sequence[Any], targets: Sequence[Any]) -> float:
         >>> accuracy([[0.1, 0.7], [0.9, 0.2]], [1, [1, 0]])
         1.0
     """
+    if is_array(targets):
+        targets = targets.tolist()
     if len(predictions) != len(targets) or not predictions:
         raise ValueError(f"accuracy: {len(predictions)} predictions for {len(targets)} targets")
     negative_label = -1 if any(_label_of(t) == -1 for t in targets) else 0
@@ -138,7 +141,8 @@ def fit(
 ) -> list[dict]:
     """Train `model` on (X, y) and return one record per epoch: {epoch, loss, accuracy}.
 
-    Each step: `optimizer.zero_grad()`, outputs = [model(x) for x in batch] (a one-output
+    X and y may be lists or numpy arrays (a 2-D X: one example per row). Each step:
+    `optimizer.zero_grad()`, outputs = [model(x) for x in batch] (a one-output
     model gives one Value per example), `loss = loss_fn(outputs, targets)`,
     `loss.backward()`, `optimizer.step()`. `batch_size=None` uses the whole set (one step
     per epoch); otherwise the data are shuffled each epoch with `seed`. The loss and
@@ -159,7 +163,9 @@ def fit(
         1.0
     """
     check_positive_int(epochs, "epochs")
-    if len(X) != len(y) or not X:
+    if is_array(y):
+        y = y.tolist()  # Python numbers (or lists, for one-hot rows) for the loss and metric
+    if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"fit: {len(X)} inputs but {len(y)} targets (need at least one)")
     if batch_size is not None:
         check_positive_int(batch_size, "batch_size")
