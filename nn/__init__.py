@@ -1,6 +1,9 @@
-"""Neural networks built from autograd Values: modules, losses, optimizers, data, training."""
+"""Neural networks built from autograd Values: modules, losses, optimizers, data, training.
 
-from nn import data, losses, optim
+`nn.micrograd` has micrograd's own Neuron, Layer and MLP.
+"""
+
+from nn import data, losses, micrograd, optim
 from nn.layer import Layer
 from nn.mlp import MLP
 from nn.module import Module
@@ -23,6 +26,7 @@ __all__ = [
     "log_softmax",
     "logsumexp",
     "losses",
+    "micrograd",
     "optim",
     "save",
     "softmax",

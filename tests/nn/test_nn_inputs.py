@@ -76,6 +76,20 @@ def test_an_object_array_of_values_carries_the_gradient():
     assert [v.grad for v in x] == [v.grad for v in x_list] and x[0].grad != 0.0
 
 
+def test_micrograd_models_take_arrays_and_batches_too():
+    import random
+
+    random.seed(3)
+    model = nn.micrograd.MLP(2, [4, 1])
+    single = model(np.array([0.5, -1.0]))
+    assert isinstance(single, Value) and single.data == model([0.5, -1.0]).data
+    assert [v.data for v in model(np.array([[0.5, -1.0], [2.0, 0.0]]))] == [
+        model([0.5, -1.0]).data, model([2.0, 0.0]).data,
+    ]
+    with pytest.raises(ValueError, match="MLP input 0 is nan"):
+        model(np.array([np.nan, 0.0]))
+
+
 def test_fit_takes_numpy_data():
     X, labels = data.make_moons(30, noise=0.1, seed=0)
     y = data.signed(labels)
