@@ -1,6 +1,7 @@
 """Neural networks built from autograd Values: modules, losses, optimizers, data, training.
 
-`nn.micrograd` has micrograd's own Neuron, Layer and MLP.
+`nn.micrograd` has micrograd's own Neuron, Layer and MLP; `to_torch`/`from_torch` cross to
+PyTorch (an optional extra, imported only when called).
 """
 
 from nn import data, losses, micrograd, optim
@@ -11,6 +12,7 @@ from nn.neuron import Neuron
 from nn.probabilities import log_softmax, logsumexp, softmax
 from nn.serialization import load, save
 from nn.state import StateDictError
+from nn.torch_bridge import from_torch, to_torch
 from nn.training import accuracy, fit
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "accuracy",
     "data",
     "fit",
+    "from_torch",
     "load",
     "log_softmax",
     "logsumexp",
@@ -30,4 +33,5 @@ __all__ = [
     "optim",
     "save",
     "softmax",
+    "to_torch",
 ]
