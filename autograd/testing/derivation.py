@@ -13,6 +13,7 @@ import inspect
 import math
 import numbers
 import random
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -143,6 +144,12 @@ def check_derivation(
       is W.T @ v ...", "W transposed inside the claim: ..." (matrix form)
     - "a stray sum over i: every row of the claim is the same ..." (or a stray mean)
     - "this is the derivative with respect to y, not x, ..."
+    - one kind of chain-rule step taken wrongly everywhere: "sigmoid' taken at the node's
+      output: the claim uses sigmoid'(sigmoid(x)) where the chain rule needs sigmoid'(x) =
+      out * (1 - out) ..." (sigma'(y_hat) for y_hat (1 - y_hat)), "sigmoid's derivative out *
+      (1 - out) applied to the node's input ...", "W3 where W3.T is meant: going back from
+      W3 @ v to v the claim multiplies by W3 instead of W3.T ..." (a delta recursion
+      delta = (W3 @ delta_next) * f'(s) with its .T dropped; square W3)
     - paths (d f / d x is the sum over root-to-leaf paths of local-derivative products,
       autograd.paths): "missing the path through %2 (1 of 3 paths from the root down to
       x)", "missing the 2 paths through node 'h' (...)", "missing one of the 2 paths
@@ -879,7 +886,7 @@ def _mismatch(problem: _Problem, failure: _Failure, confirmations: list[_Graph],
 def _diagnose(problem: _Problem, name: str, samples: list[_Sample]) -> str | None:
     wrong = [s for s in samples if s.wrong]
     for diagnosis in (_zero_or_factor, _transposed, _transposed_input, _misplaced_transpose,
-                      _stray_sum, _other_input, _missing_paths):
+                      _stray_sum, _other_input, _wrong_local_derivative, _missing_paths):
         found = diagnosis(problem, name, wrong)
         if found:
             if len(wrong) < len(samples):  # a slip in one region only (a branch, a sign)
@@ -1069,6 +1076,109 @@ def _other_input(problem: _Problem, name: str, wrong: list[_Sample]) -> str | No
             return (f"this is the derivative with respect to {other}, not {name}, at every "
                     "point tried")
     return None
+
+
+# --- a wrong local derivative: the chain rule with some edges' local derivatives replaced ------
+
+
+def _wrong_local_derivative(problem: _Problem, name: str, wrong: list[_Sample]) -> str | None:
+    """The claim is the chain rule with one kind of step taken wrongly at every point tried:
+    an activation's derivative at its output (sigma'(y_hat) for y_hat (1 - y_hat)), its rule
+    in out applied to its input, or W where W.T is meant going back through W @ v."""
+    if len(wrong) < 2 or wrong[0].graph.root is None:
+        return None
+    for text, kind, target in _local_slips(problem, wrong[0].graph):
+        for s in wrong:
+            swapped = _swapped_gradient(problem, name, s.graph, _swap(kind, target, s.graph))
+            if swapped is None or not _same(problem, s.claimed, swapped):
+                break
+        else:
+            return text
+    return None
+
+
+OUT = re.compile(r"\bout\b")
+
+
+def _local_slips(problem: _Problem, graph: _Graph) -> list[tuple[str, str, Any]]:
+    """(diagnosis, kind, target) for each kind of wrong step that f's graph allows."""
+    slips: list[tuple[str, str, Any]] = []
+    unary: dict[str, Any] = {}
+    for node in graph.order:
+        if node.op_record is not None and len(node.parents) == 1:
+            unary.setdefault(node.op_record.name, node.op_record)
+    for op, row in unary.items():
+        formula = row.formulas[0] if isinstance(row.formulas, tuple) else ""
+        needs = f"{op}'(x) = {formula}" if formula else f"{op}'(x)"
+        slips.append((f"{op}' taken at the node's output: the claim uses {op}'({op}(x)) where "
+                      f"the chain rule needs {needs} at each {op} node, at every point tried",
+                      "at output", op))
+        if OUT.search(formula):
+            slips.append((f"{op}'s derivative {formula} applied to the node's input: the claim "
+                          f"uses {OUT.sub('x', formula)} where the chain rule needs {formula} "
+                          f"(out = {op}(x)) at each {op} node, at every point tried",
+                          "out is input", op))
+    square = [n for n in problem.names
+              if len(problem.shapes[n]) == 2 and problem.shapes[n][0] == problem.shapes[n][1]]
+    for group in [[n] for n in square] + ([square] if len(square) > 1 else []):
+        M = group[0]
+        meant = _and([f"{n}.T" for n in group])
+        slips.append((f"{_and(group)} where {meant} {'is' if len(group) == 1 else 'are'} meant: "
+                      f"going back from {M} @ v to v the claim multiplies by {M} instead of "
+                      f"{M}.T ({M}[j,i] in place of {M}[i,j]), at every point tried (a missing "
+                      f"or extra .T on {_and(group)})", "transposed", group))
+    return slips
+
+
+def _swap(kind: str, target: Any, graph: _Graph) -> Callable[[Any, int, Any], Any]:
+    """swap(node, k, local): the local derivative d node / d parent k that the slip uses."""
+    if kind == "transposed":  # in a product M[i,j] * v, d/dv is taken as M[j,i]
+        entry = {}
+        for name in target:
+            for index, leaf in _numpy().ndenumerate(graph.leaves[name]):
+                entry[leaf] = float(graph.point[name][index[::-1]])
+
+        def swap(node: Any, k: int, local: Any) -> Any:
+            other = node.parents[1 - k] if len(node.parents) == 2 else None
+            return entry.get(other, local) if node.op_record.name == "mul" else local
+
+        return swap
+
+    def swap(node: Any, k: int, local: Any) -> Any:
+        row = node.op_record
+        if row.name != target:
+            return local
+        if kind == "at output":  # f'(out) where f'(x) is meant
+            return row.rule(node.data, row.forward(node.data))[0]
+        x = node.parents[0].data  # the rule's out replaced by the input
+        return row.rule(x, x)[0]
+
+    return swap
+
+
+def _swapped_gradient(problem: _Problem, name: str, graph: _Graph, swap: Callable) -> Any:
+    """d f / d name by the chain rule with swap(node, k, local) as each edge's local derivative.
+
+    A counterfactual for the diagnosis only: backprop's loop, which never runs a wrong rule,
+    written out with the swap. None where a swapped rule is undefined.
+    """
+    totals: dict = {graph.root: 1.0}
+    try:
+        for node in reversed(graph.order):
+            op, upstream = node.op_record, totals.get(node)
+            if op is None or upstream is None:
+                continue
+            parents = node.parents
+            rule = op.rule(*(p.data for p in parents), node.data)
+            for k, parent in enumerate(parents):
+                totals[parent] = totals.get(parent, 0.0) + upstream * swap(node, k, rule[k])
+    except (ArithmeticError, DomainError, ValueError):
+        return None
+    leaves = graph.leaves[name]
+    if problem.shapes[name] == ():
+        return float(totals.get(leaves, 0.0))
+    np = _numpy()
+    return np.array([float(totals.get(leaf, 0.0)) for leaf in leaves.flat]).reshape(leaves.shape)
 
 
 # --- missing paths ---------------------------------------------------------------------------

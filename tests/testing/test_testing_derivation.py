@@ -374,3 +374,49 @@ def test_values_work_in_the_numpy_forms_the_seeds_use():
     assert isinstance(total, Value)
     total.backward()
     assert all(isinstance(w.grad, float) and w.grad != 0.0 for w in W.flat)
+
+
+# --- one kind of chain-rule step taken wrongly (seeds 003 and 004) ----------------------------
+
+
+def test_an_activations_derivative_taken_at_its_output_in_seed_003():
+    """sigmoid_derivative(y_hat) read as sigma'(y_hat) where y_hat (1 - y_hat) is meant."""
+    y_hat = "sigmoid(w*x)"
+    right = f"2*({y_hat} - y) * {y_hat}*(1 - {y_hat}) * x"
+    check_derivation(f"({y_hat} - y)**2", {"w": right}, examples=FEW)
+    at_output = f"2*({y_hat} - y) * sigmoid({y_hat})*(1 - sigmoid({y_hat})) * x"
+    err = mismatch(f"({y_hat} - y)**2", {"w": at_output})
+    assert err.diagnosis == ("sigmoid' taken at the node's output: the claim uses "
+                             "sigmoid'(sigmoid(x)) where the chain rule needs sigmoid'(x) = "
+                             "out * (1 - out) at each sigmoid node, at every point tried")
+
+
+def test_an_output_rule_applied_to_the_input():
+    """tanh'(s) written 1 - s**2 with s the input: the rule 1 - out**2 wants tanh's output."""
+    err = mismatch("tanh(w*x)", {"w": "(1 - (w*x)**2) * x"})
+    assert err.diagnosis == ("tanh's derivative 1 - out**2 applied to the node's input: the "
+                             "claim uses 1 - x**2 where the chain rule needs 1 - out**2 "
+                             "(out = tanh(x)) at each tanh node, at every point tried")
+
+
+def two_layers(W1, W2, x, y):
+    return ((W2 @ np.tanh(W1 @ x) - y) ** 2).sum() / 2
+
+
+TWO = {"W1": (2, 2), "W2": (2, 2), "x": (2,), "y": (2,)}
+
+
+def two_layer_claim(W1, W2, x, y, transpose=True):
+    h = np.tanh(W1 @ x)
+    delta2 = W2 @ h - y
+    back = W2.T @ delta2 if transpose else W2 @ delta2  # seed 004: (W^(l+1) delta^(l+1))
+    return np.outer(back * (1 - h**2), x)
+
+
+def test_a_dropped_transpose_inside_a_delta_recursion_in_seed_004():
+    check_derivation(two_layers, {"W1": two_layer_claim}, shapes=TWO, examples=FEW)
+    err = mismatch(two_layers, {"W1": lambda W1, W2, x, y: two_layer_claim(
+        W1, W2, x, y, transpose=False)}, shapes=TWO)
+    assert err.diagnosis == ("W2 where W2.T is meant: going back from W2 @ v to v the claim "
+                             "multiplies by W2 instead of W2.T (W2[j,i] in place of W2[i,j]), "
+                             "at every point tried (a missing or extra .T on W2)")
