@@ -1,141 +1,144 @@
-"""Each seed example agrees with its hand derivation to 1e-10, and shows each slip.
+"""The seed examples: check_derivation passes each seed's corrected claims, catches each slip
+as the seed writes it with the right diagnosis, and every example runs on its own."""
 
-Also: the plain-Python helpers the examples share compute what a hand calculation gives and
-never import the engine, and every example runs on its own as a module.
-"""
-
-import math
-import random
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
+from autograd.testing import DerivationMismatch, DerivationReport
 from examples import (
-    plain_math,
     seed_000_neural_block,
     seed_001_two_layer_bce,
     seed_002_n_layer_l2,
     seed_003_sigmoid_sse_training,
     seed_004_softmax_cross_entropy,
-    seed_report,
-    seed_setup,
 )
+from examples.seed_report import Derivation, judge
 
-TOLERANCE = 1e-10
-SLIP = 1e-3  # a slip's version must be visibly wrong, not just rounding
 ROOT = Path(__file__).resolve().parents[2]
+FEW = 60  # points per check here; the examples themselves draw 200
+SEEDS = [seed_000_neural_block, seed_001_two_layer_bce, seed_002_n_layer_l2,
+         seed_003_sigmoid_sse_training, seed_004_softmax_cross_entropy]
+SIGN = "sign flipped: claimed = -actual at every point tried"
+
+# Per seed, per slip in SLIPS: the input whose claim fails and the start of the diagnosis
+# (None: the claim has the wrong shape, a ValueError whose message is given instead).
+EXPECTED = {
+    seed_000_neural_block: [
+        ("W", "a stray sum over i: every row of the claim is the same"),
+        ("b", "a stray sum over i: every entry of the claim is the same")],
+    seed_001_two_layer_bce: [
+        (None, SIGN),  # every claim of the loss as written is wrong: whichever fails first
+        ("W", None)],
+    seed_002_n_layer_l2: [],
+    seed_003_sigmoid_sse_training: [
+        ("weights2", SIGN),
+        ("weights2", "sigmoid' taken at the node's output: the claim uses "
+                     "sigmoid'(sigmoid(x)) where the chain rule needs sigmoid'(x) = "
+                     "out * (1 - out)")],
+    seed_004_softmax_cross_entropy: [
+        ("W2", "W3 where W3.T is meant: going back from W3 @ v to v the claim multiplies by "
+               "W3 instead of W3.T"),
+        ("W1", "has only the 12 paths through node 'z_1^(l-1)'; missing the paths through "
+               "node 'z_2^(l-1)' and node 'z_3^(l-1)' (24 of 36 paths")],
+}
+SHAPE_ERROR = ("the claim for 'W' returned shape (3, 1), but W has shape (1, 3) (the "
+               "transpose of W's shape: a missing or extra .T?)")
 
 
-@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
-def test_seed_000_delta_formulas(activation):
-    r = seed_000_neural_block.check(activation)
-    for key in ("delta_w", "delta_b", "delta_x", "update"):
-        assert r[key] <= TOLERANCE, key
-    assert r["literal_delta_w"] > SLIP  # the sum over i, as written, is wrong
-    assert r["literal_delta_b"] > SLIP
+def fewer(derivation: Derivation) -> Derivation:
+    return dataclasses.replace(derivation, examples=FEW)
 
 
-def test_seed_000_neural_chain_section_2():
-    assert seed_000_neural_block.check_chain() <= TOLERANCE
+def name(module) -> str:
+    return module.__name__.split(".")[-1]
 
 
-def test_seed_001_vector_form_backward_equations():
-    r = seed_001_two_layer_bce.check()
-    for key in seed_001_two_layer_bce.CHECKS:
-        assert r[key] <= TOLERANCE, key
-    assert r["first_line_is_minus_second"] <= TOLERANCE  # the missing minus sign
-    assert r["first_line_value"] < 0 < r["second_line_value"]
-    assert r["first_line_z_bar_is_y_minus_o"] <= TOLERANCE
-    assert r["first_line_z_bar_vs_seed_z_bar"] > SLIP
-    assert r["W_bar_shape"] == (3, 1) and r["W_shape"] == (1, 3)
+@pytest.mark.parametrize("module", SEEDS, ids=name)
+def test_the_corrected_claims_hold(module):
+    assert module.DERIVATIONS
+    for derivation in module.DERIVATIONS:
+        report = fewer(derivation).check()
+        assert isinstance(report, DerivationReport)
+        assert set(report.checked) == set(derivation.claims) and report.points == FEW
 
 
-def test_seed_002_layer_by_layer_formulas():
-    r = seed_002_n_layer_l2.check()
-    assert set(r) == {"loss", "update", "W^0", "b^0", "W^1", "b^1", "W^2", "b^2"}
-    assert max(r.values()) <= TOLERANCE
+@pytest.mark.parametrize("module", SEEDS, ids=name)
+def test_each_slip_is_caught_and_diagnosed_by_the_checker(module):
+    assert len(module.SLIPS) == len(EXPECTED[module])
+    for slip, (wrong_input, diagnosis) in zip(module.SLIPS, EXPECTED[module], strict=True):
+        if diagnosis is None:
+            with pytest.raises(ValueError) as caught:
+                fewer(slip).check()
+            assert str(caught.value) == SHAPE_ERROR
+            continue
+        with pytest.raises(DerivationMismatch) as caught:
+            fewer(slip).check()
+        err = caught.value
+        assert wrong_input in (None, err.input)
+        assert diagnosis in err.diagnosis
+        assert f"diagnosis:   {err.diagnosis}" in str(err)
 
 
-def test_seed_003_manual_updates_step_for_step():
-    r = seed_003_sigmoid_sse_training.check(steps=300)
-    assert r["weights"] <= TOLERANCE
-    assert r["final_loss"] < r["first_loss"]
-    assert r["gradient_is_minus_d2"] <= TOLERANCE  # d2 is minus the gradient
-    assert r["gradient_vs_plus_d2"] > SLIP
-    assert r["literal_sigma_prime_of_y_hat"] > SLIP
+def test_seed_001s_loss_as_written_flips_every_claim():
+    """Not just c-bar: each backward equation is minus the derivative of the first line."""
+    slip = seed_001_two_layer_bce.SLIPS[0]
+    for wrong_input, claim in slip.claims.items():
+        with pytest.raises(DerivationMismatch) as caught:
+            dataclasses.replace(fewer(slip), claims={wrong_input: claim}).check()
+        assert caught.value.input == wrong_input and caught.value.diagnosis == SIGN
 
 
-def test_seed_004_softmax_cross_entropy_and_the_sum_over_j():
-    r = seed_004_softmax_cross_entropy.check()
-    assert len(r["checks"]) == 10
-    assert max(r["checks"].values()) <= TOLERANCE
-    assert r["single_j_smallest"] > SLIP  # without the sum over j no term matches
-    assert r["seed_without_sum_assumption"] > SLIP
+def test_seed_002s_claims_are_sharp():
+    """The seed has no slip; its claims are checked, not waved through: halve one."""
+    derivation = seed_002_n_layer_l2.DERIVATIONS[0]
+    claim = derivation.claims["W0"]
+    halved = dataclasses.replace(fewer(derivation), claims={"W0": lambda *a: claim(*a) / 2})
+    with pytest.raises(DerivationMismatch) as caught:
+        halved.check()
+    assert caught.value.diagnosis.startswith("off by a factor of 1/2")
 
 
-def test_max_abs_diff_walks_nested_lists():
-    assert plain_math.max_abs_diff([[1.0, 2.0], [3.0]], [[1.5, 2.0], [0.0]]) == 3.0
-    assert plain_math.max_abs_diff([], []) == 0.0
-    with pytest.raises(ValueError):
-        plain_math.max_abs_diff([[1.0, 2.0]], [[1.0]])
+def test_seed_003s_loop_is_gradient_descent_and_learns():
+    first, last, y_hat = seed_003_sigmoid_sse_training.train(steps=300)
+    assert last < first / 10
+    assert list((y_hat > 0.5).astype(float)) == list(seed_003_sigmoid_sse_training.Y.ravel())
 
 
-def test_matrix_helpers_by_hand():
-    A = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
-    assert plain_math.transpose(A) == [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]]
-    assert plain_math.inner([1.0, 2.0], [3.0, -1.0]) == 1.0
-    assert plain_math.matvec(A, [1.0, -1.0]) == [-1.0, -1.0, -1.0]
-    assert plain_math.affine(A, [1.0, 1.0], [0.5, 0.0, -11.0]) == [3.5, 7.0, 0.0]
-    assert plain_math.matmul([[1.0, 2.0]], [[3.0], [4.0]]) == [[11.0]]
-    assert plain_math.hadamard([[1.0, 2.0]], [[3.0, 4.0]]) == [[3.0, 8.0]]
-    assert plain_math.elementwise(lambda a, b, c: a + b * c, [[1.0]], [[2.0]], [[3.0]]) == [[7.0]]
+def test_judge_prints_the_checkers_own_words(capsys):
+    verdicts = [judge(fewer(slip)) for slip in seed_000_neural_block.SLIPS]
+    out = capsys.readouterr().out
+    assert all(isinstance(v, DerivationMismatch) for v in verdicts)
+    for verdict in verdicts:
+        assert str(verdict) in out.replace("\n  ", "\n")  # indented by two spaces
+    assert out.count("DerivationMismatch: the claimed derivative of L") == 2
 
 
-def test_activation_helpers_by_hand():
-    assert plain_math.sigmoid(0.0) == 0.5
-    assert plain_math.sigmoid_prime(0.0) == 0.25
-    assert plain_math.tanh_prime(0.0) == 1.0
-    assert plain_math.DERIVATIVES["tanh"](0.5) == pytest.approx(1.0 / math.cosh(0.5) ** 2)
+PRINTED = {
+    seed_000_neural_block: ["diagnosis:   a stray sum over i: every row",
+                            "diagnosis:   a stray sum over i: every entry"],
+    seed_001_two_layer_bce: [f"diagnosis:   {SIGN}", f"ValueError: {SHAPE_ERROR}"],
+    seed_002_n_layer_l2: [],
+    seed_003_sigmoid_sse_training: [f"diagnosis:   {SIGN}",
+                                    "diagnosis:   sigmoid' taken at the node's output",
+                                    "1500 steps on the seed's data take L from"],
+    seed_004_softmax_cross_entropy: ["diagnosis:   W3 where W3.T is meant",
+                                     "missing the paths through node 'z_2^(l-1)'"],
+}
 
 
-def test_verdict_prints_pass_or_fail(capsys):
-    assert seed_report.print_verdict(1e-12) is True
-    assert seed_report.print_verdict(1e-3, label="largest difference") is False
-    assert capsys.readouterr().out.splitlines() == [
-        "largest difference over all checks: 1.000e-12 (tolerance 1e-10)", "PASS",
-        "largest difference: 1.000e-03 (tolerance 1e-10)", "FAIL"]
-
-
-def test_randomize_biases_draws_only_the_biases_in_order():
-    params = [(name, SimpleNamespace(data=0.0)) for name in ("W[0,0]", "b[0]", "W[1,0]", "b[1]")]
-    seed_setup.randomize_biases(params, random.Random(5))
-    reference = random.Random(5)
-    assert [p.data for _, p in params] == [0.0, reference.uniform(-0.5, 0.5),
-                                           0.0, reference.uniform(-0.5, 0.5)]
-
-
-def test_shared_helpers_never_import_the_engine():
-    code = ("import sys, examples.plain_math, examples.seed_report, examples.seed_setup; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'autograd', 'nn', 'viz'}))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
-
-
-@pytest.mark.parametrize(
-    "module",
-    ["seed_000_neural_block", "seed_001_two_layer_bce", "seed_002_n_layer_l2",
-     "seed_003_sigmoid_sse_training", "seed_004_softmax_cross_entropy"],
-)
-def test_each_example_runs_on_its_own(module):
-    result = subprocess.run([sys.executable, "-m", f"examples.{module}"], cwd=ROOT,
+@pytest.mark.parametrize("module", SEEDS, ids=name)
+def test_each_example_runs_on_its_own_and_prints_the_diagnoses(module):
+    result = subprocess.run([sys.executable, "-m", module.__name__], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.strip().splitlines()
-    assert lines[-1] == "PASS"
-    assert "largest difference" in lines[-2]
-    assert "slip" in result.stdout.lower() or "note" in result.stdout.lower()
+    out = result.stdout
+    for text in PRINTED[module]:
+        assert text in out
+    assert out.count("DerivationMismatch: ") == sum(
+        d is not None for _, d in EXPECTED[module])
+    holds = [line for line in out.splitlines() if " hold at 200 points (seed 0)" in line]
+    assert len(holds) == len(module.DERIVATIONS)
