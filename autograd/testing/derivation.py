@@ -145,11 +145,12 @@ def check_derivation(
     - "a stray sum over i: every row of the claim is the same ..." (or a stray mean)
     - "this is the derivative with respect to y, not x, ..."
     - one kind of chain-rule step taken wrongly everywhere: "sigmoid' taken at the node's
-      output: the claim uses sigmoid'(sigmoid(x)) where the chain rule needs sigmoid'(x) =
-      out * (1 - out) ..." (sigma'(y_hat) for y_hat (1 - y_hat)), "sigmoid's derivative out *
-      (1 - out) applied to the node's input ...", "W3 where W3.T is meant: going back from
-      W3 @ v to v the claim multiplies by W3 instead of W3.T ..." (a delta recursion
-      delta = (W3 @ delta_next) * f'(s) with its .T dropped; square W3)
+      output: the claim uses sigmoid'(out) = sigmoid'(sigmoid(u)) where the chain rule needs
+      sigmoid'(u) = out * (1 - out) ..." (sigma'(y_hat) for y_hat (1 - y_hat)), "tanh's
+      derivative 1 - out**2 applied to the node's input: the claim uses 1 - u**2 ...", "W3
+      where W3.T is meant: going back from W3 @ v to v the claim multiplies by W3 instead of
+      W3.T ..." (a delta recursion delta = (W3 @ delta_next) * f'(s) with its .T dropped;
+      square W3)
     - paths (d f / d x is the sum over root-to-leaf paths of local-derivative products,
       autograd.paths): "missing the path through %2 (1 of 3 paths from the root down to
       x)", "missing the 2 paths through node 'h' (...)", "missing one of the 2 paths
@@ -1097,7 +1098,8 @@ def _wrong_local_derivative(problem: _Problem, name: str, wrong: list[_Sample]) 
     return None
 
 
-OUT = re.compile(r"\bout\b")
+OUT = re.compile(r"\bout\b")  # the op table's formulas name a node's output out
+X = re.compile(r"\bx\b")  # and its input x
 
 
 def _local_slips(problem: _Problem, graph: _Graph) -> list[tuple[str, str, Any]]:
@@ -1107,16 +1109,16 @@ def _local_slips(problem: _Problem, graph: _Graph) -> list[tuple[str, str, Any]]
     for node in graph.order:
         if node.op_record is not None and len(node.parents) == 1:
             unary.setdefault(node.op_record.name, node.op_record)
-    for op, row in unary.items():
-        formula = row.formulas[0] if isinstance(row.formulas, tuple) else ""
-        needs = f"{op}'(x) = {formula}" if formula else f"{op}'(x)"
-        slips.append((f"{op}' taken at the node's output: the claim uses {op}'({op}(x)) where "
-                      f"the chain rule needs {needs} at each {op} node, at every point tried",
-                      "at output", op))
+    for op, row in unary.items():  # the node's input is u here: x may be one of f's inputs
+        formula = X.sub("u", row.formulas[0]) if isinstance(row.formulas, tuple) else ""
+        needs = f"{op}'(u) = {formula}" if formula else f"{op}'(u)"
+        slips.append((f"{op}' taken at the node's output: the claim uses {op}'(out) = "
+                      f"{op}'({op}(u)) where the chain rule needs {needs} at each {op} node (u "
+                      "its input, out its output), at every point tried", "at output", op))
         if OUT.search(formula):
             slips.append((f"{op}'s derivative {formula} applied to the node's input: the claim "
-                          f"uses {OUT.sub('x', formula)} where the chain rule needs {formula} "
-                          f"(out = {op}(x)) at each {op} node, at every point tried",
+                          f"uses {OUT.sub('u', formula)} where the chain rule needs {formula} at "
+                          f"each {op} node (u its input, out = {op}(u)), at every point tried",
                           "out is input", op))
     square = [n for n in problem.names
               if len(problem.shapes[n]) == 2 and problem.shapes[n][0] == problem.shapes[n][1]]

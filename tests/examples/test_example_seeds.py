@@ -36,8 +36,8 @@ EXPECTED = {
     seed_002_n_layer_l2: [],
     seed_003_sigmoid_sse_training: [
         ("weights2", SIGN),
-        ("weights2", "sigmoid' taken at the node's output: the claim uses "
-                     "sigmoid'(sigmoid(x)) where the chain rule needs sigmoid'(x) = "
+        ("weights2", "sigmoid' taken at the node's output: the claim uses sigmoid'(out) = "
+                     "sigmoid'(sigmoid(u)) where the chain rule needs sigmoid'(u) = "
                      "out * (1 - out)")],
     seed_004_softmax_cross_entropy: [
         ("W2", "W3 where W3.T is meant: going back from W3 @ v to v the claim multiplies by "

@@ -387,16 +387,25 @@ def test_an_activations_derivative_taken_at_its_output_in_seed_003():
     at_output = f"2*({y_hat} - y) * sigmoid({y_hat})*(1 - sigmoid({y_hat})) * x"
     err = mismatch(f"({y_hat} - y)**2", {"w": at_output})
     assert err.diagnosis == ("sigmoid' taken at the node's output: the claim uses "
-                             "sigmoid'(sigmoid(x)) where the chain rule needs sigmoid'(x) = "
-                             "out * (1 - out) at each sigmoid node, at every point tried")
+                             "sigmoid'(out) = sigmoid'(sigmoid(u)) where the chain rule needs "
+                             "sigmoid'(u) = out * (1 - out) at each sigmoid node (u its input, "
+                             "out its output), at every point tried")
 
 
 def test_an_output_rule_applied_to_the_input():
     """tanh'(s) written 1 - s**2 with s the input: the rule 1 - out**2 wants tanh's output."""
     err = mismatch("tanh(w*x)", {"w": "(1 - (w*x)**2) * x"})
     assert err.diagnosis == ("tanh's derivative 1 - out**2 applied to the node's input: the "
-                             "claim uses 1 - x**2 where the chain rule needs 1 - out**2 "
-                             "(out = tanh(x)) at each tanh node, at every point tried")
+                             "claim uses 1 - u**2 where the chain rule needs 1 - out**2 at each "
+                             "tanh node (u its input, out = tanh(u)), at every point tried")
+
+
+def test_the_rows_formula_names_the_nodes_input_u_not_x():
+    """sin's row writes cos(x); x is also an input of f here, so the node's input is u."""
+    err = mismatch("sin(w*x)", {"w": "x * cos(sin(w*x))"})
+    assert err.diagnosis.startswith("sin' taken at the node's output: the claim uses "
+                                    "sin'(out) = sin'(sin(u)) where the chain rule needs "
+                                    "sin'(u) = cos(u) at each sin node")
 
 
 def two_layers(W1, W2, x, y):
