@@ -20,7 +20,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 EXTRAS = {
-    "demo": "viz,progress,plot,fast",
+    "demo": "viz,progress,plot,fast,check",
     "test": "viz,progress,plot,fast,test",
 }
 
