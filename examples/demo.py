@@ -1,14 +1,16 @@
 """The demo: the micrograd lecture's neuron end to end.
 
 Prints the forward values and gradients, the chain-rule ledger of backprop and the path
-sums behind one gradient, then writes the graph as SVG and a page that steps through
-backprop in a browser (default folder out/, or the first command-line argument).
+sums behind one gradient, checks a hand derivation of do/dw1 (a seed-style slip caught and
+diagnosed, then the corrected claim), and writes the graph as SVG and a page that steps
+through backprop in a browser (default folder out/, or the first command-line argument).
 """
 
 import sys
 from pathlib import Path
 
 from autograd import Value
+from autograd.testing import DerivationMismatch, check_derivation
 from viz import (
     GraphTooLargeError,
     MissingGraphvizError,
@@ -39,6 +41,28 @@ def neuron():
     return o, [x1, w1, x2, w2, b, x1w1, x2w2, x1w1x2w2, n, o]
 
 
+NEURON = "tanh(x1*w1 + x2*w2 + b)"
+SLIP = "x1 * (1 - (x1*w1 + x2*w2 + b)**2)"  # tanh'(n) as 1 - n**2: the rule wants 1 - o**2
+CORRECTED = "x1 * (1 - tanh(x1*w1 + x2*w2 + b)**2)"
+
+
+def checked_derivation() -> None:
+    """A hand derivation of do/dw1, property-tested: the slip with its diagnosis, then the fix."""
+    try:
+        import hypothesis  # noqa: F401 - check_derivation draws its points with hypothesis
+    except ImportError:
+        print("checked derivation skipped: hypothesis is not installed "
+              "(pip install 'gradledger[check]')")
+        return
+    print(f"checked derivation: do/dw1 = {SLIP}?")
+    try:
+        check_derivation(NEURON, {"w1": SLIP})
+    except DerivationMismatch as err:
+        print(err)
+    print(f"\ncorrected: do/dw1 = {CORRECTED}")
+    print(check_derivation(NEURON, {"w1": CORRECTED}))
+
+
 def write_pictures(o: Value, folder: Path) -> list[Path]:
     """Write the graph (SVG) and the stepper (HTML) into folder; return their paths."""
     graph = draw_graph(o, formulas=True).render(folder / "neuron.svg")
@@ -57,6 +81,8 @@ def main() -> None:
         print(f"{node.label:>14} {node.data:10.4f} {node.grad:10.4f}")
     print()
     print(explain(o, nodes[1]))  # w1: one path, the product of its local derivatives
+    print()
+    checked_derivation()
     print()
     try:
         paths = write_pictures(o, folder)
