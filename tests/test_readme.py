@@ -51,6 +51,8 @@ def test_readme_has_snippets():
     "code, expected", SNIPPETS, ids=[f"snippet{i}" for i in range(len(SNIPPETS))]
 )
 def test_snippet_runs_and_prints_what_the_readme_says(code, expected, tmp_path, monkeypatch):
+    if "import torch" in code:
+        pytest.importorskip("torch", reason="PyTorch (extra `torch`; the `test` extra has it)")
     monkeypatch.chdir(tmp_path)
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
