@@ -134,9 +134,9 @@ def assign_state(named: list[tuple[str, Value]], state: Any, strict: bool = True
     if strict and (missing or extra):
         parts = []
         if missing:
-            parts.append(f"missing keys {missing}")
+            parts.append(f"missing keys {_some(missing)}")
         if extra:
-            parts.append(f"unexpected keys {extra}")
+            parts.append(f"unexpected keys {_some(extra)}")
         raise StateDictError("state dict does not match the model: " + "; ".join(parts))
     updates: list[tuple[Value, float]] = []
     for base, cells in groups.items():
@@ -154,6 +154,14 @@ def assign_state(named: list[tuple[str, Value]], state: Any, strict: bool = True
             updates.append((param, _number(base, index, _lookup(state[base], index))))
     for param, number in updates:
         param.data = number
+
+
+def _some(keys: list[str], shown: int = 10) -> str:
+    """A list of keys for a message: the first `shown`, then how many more (a file may
+    hold a million)."""
+    if len(keys) <= shown:
+        return repr(keys)
+    return f"{keys[:shown]!r} and {len(keys) - shown:,} more"
 
 
 def _describe_shape(entry: Any) -> str:

@@ -4,11 +4,17 @@ import copy
 import json
 import math
 import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 import nn
 from nn import MLP, Layer, Module, Neuron, StateDictError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def snapshot(model):
@@ -214,3 +220,199 @@ def test_saved_file_gets_the_usual_permissions(tmp_path):
     finally:
         os.umask(old_umask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+# Issue 15, defects 1, 2 and 5: save never replaces a device, FIFO or link; keeps the
+# mode of the file it replaces; load refuses every hostile file quickly, model unchanged.
+
+
+def fifo(tmp_path, name="pipe.json"):
+    path = tmp_path / name
+    os.mkfifo(path)
+    return path
+
+
+def device(tmp_path):
+    """A character device to write at: a fresh one in tmp_path when root, else /dev/null
+    (which a non-root process cannot replace, so a regression cannot break the system)."""
+    if os.geteuid() == 0:
+        path = tmp_path / "null"
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        return path
+    return Path("/dev/null")
+
+
+def test_save_refuses_a_fifo_without_opening_it(tmp_path):
+    path = fifo(tmp_path)
+    with pytest.raises(nn.serialization.UnsafeTargetError, match="a named pipe \\(FIFO\\)"):
+        nn.save(Neuron(1, seed=0), path)
+    assert stat.S_ISFIFO(os.lstat(path).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.json"]
+
+
+def test_save_refuses_a_device_and_leaves_it_a_device(tmp_path):
+    path = device(tmp_path)
+    with pytest.raises(nn.serialization.UnsafeTargetError, match="a character device"):
+        nn.save(Neuron(1, seed=0), path)
+    assert stat.S_ISCHR(os.lstat(path).st_mode)
+
+
+def test_save_refuses_a_directory(tmp_path):
+    with pytest.raises(nn.serialization.UnsafeTargetError, match="it is a directory"):
+        nn.save(Neuron(1, seed=0), tmp_path)
+
+
+def test_save_writes_through_a_symlink_and_keeps_the_link(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to("real.json")
+    assert nn.save(Neuron(1, seed=0), link) == link
+    assert link.is_symlink() and os.readlink(link) == "real.json"
+    assert json.loads(real.read_text())["format"] == "gradledger.nn.state"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
+
+
+def test_save_refuses_a_link_to_nothing_or_to_a_fifo(tmp_path):
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to("nowhere.json")
+    with pytest.raises(nn.serialization.UnsafeTargetError, match="which does not exist"):
+        nn.save(Neuron(1, seed=0), dangling)
+    to_fifo = tmp_path / "to_fifo.json"
+    to_fifo.symlink_to(fifo(tmp_path))
+    with pytest.raises(nn.serialization.UnsafeTargetError, match="named pipe.*the link leads"):
+        nn.save(Neuron(1, seed=0), to_fifo)
+    assert not (tmp_path / "nowhere.json").exists() and to_fifo.is_symlink()
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o444, 0o755])
+def test_save_over_an_existing_file_keeps_its_mode(tmp_path, mode):
+    path = tmp_path / "model.json"
+    path.write_text("old")
+    path.chmod(mode)
+    old_umask = os.umask(0o022)
+    try:
+        nn.save(Neuron(1, seed=0), path)
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert json.loads(path.read_text())["version"] == 1
+
+
+def test_save_through_a_link_keeps_the_mode_of_the_file_it_points_to(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    real.chmod(0o600)
+    (tmp_path / "link.json").symlink_to(real)
+    nn.save(Neuron(1, seed=0), tmp_path / "link.json")
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600
+
+
+def document_text(**changes):
+    state = MLP(2, [2, 1], seed=9).state_dict()
+    document = {"format": "gradledger.nn.state", "version": 1, "state": state}
+    document.update(changes)
+    return json.dumps(document)
+
+
+HOSTILE_FILES = {
+    "5,000-digit integer": (
+        document_text().replace('"b2": [0.0]', '"b2": [' + "7" * 5000 + "]"),
+        "a number 5,000 characters long",
+    ),
+    "5,000-digit float": (
+        document_text().replace('"b2": [0.0]', '"b2": [0.' + "7" * 5000 + "]"),
+        "a number 5,002 characters long",
+    ),
+    "100,000-deep nesting": ("[" * 100_000 + "]" * 100_000, "nested more than 32 levels"),
+    "deep nesting inside the state": (
+        document_text().replace('"b2": [0.0]', '"b2": ' + "[" * 50 + "]" * 50),
+        "nested more than 32 levels",
+    ),
+    "version true": (document_text(version=True), "format version True"),
+    "version 1.0": (document_text(version=1.0), "format version 1.0"),
+    "version '1'": (document_text(version="1"), "format version '1'"),
+    "a key twice": (
+        document_text().replace('"state": {', '"state": {"b2": [1.0], '),
+        "names 'b2' twice",
+    ),
+    "a UTF-8 BOM": ("\ufeff" + document_text(), "not valid JSON"),
+    "a lone surrogate escape": (
+        document_text().replace('"format"', '"\\ud800": 1, "format"'), None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_FILES))
+def test_hostile_files_raise_state_dict_error_and_leave_the_model(tmp_path, case):
+    text, match = HOSTILE_FILES[case]
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    model = MLP(2, [2, 1], seed=0)
+    before = snapshot(model)
+    if match is None:  # a harmless oddity: the file still loads
+        nn.load(model, path)
+        assert snapshot(model) == snapshot(MLP(2, [2, 1], seed=9))
+        return
+    with pytest.raises(StateDictError, match=match) as info:
+        nn.load(model, path)
+    assert str(path) in str(info.value)
+    assert snapshot(model) == before
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    path = fifo(tmp_path)
+    model = Neuron(1, seed=0)
+    before = snapshot(model)
+    # Before the fix this open() blocked for ever; pytest's own run would hang here.
+    with pytest.raises(StateDictError, match="a named pipe \\(FIFO\\), not a regular file"):
+        nn.load(model, path)
+    assert snapshot(model) == before
+
+
+def test_a_fifo_does_not_hang_even_in_a_child_process(tmp_path):
+    path = fifo(tmp_path)
+    code = (f"import nn\ntry:\n    nn.load(nn.Neuron(1), {str(path)!r})\n"
+            "except nn.StateDictError as e:\n    print(e)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)  # a hard stop for a hang, not a time limit
+    assert "not a regular file" in done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "/dev/null", "directory"])
+def test_devices_and_directories_are_refused_without_reading(tmp_path, special):
+    path = tmp_path if special == "directory" else Path(special)
+    if not path.exists():
+        pytest.skip(f"{special} does not exist on this system")
+    with pytest.raises(StateDictError, match="not a regular file"):
+        nn.load(Neuron(1, seed=0), path)
+    link = tmp_path / "link.json"
+    link.symlink_to(path)
+    with pytest.raises(StateDictError, match="not a regular file"):
+        nn.load(Neuron(1, seed=0), link)
+
+
+def test_a_file_larger_than_the_limit_is_refused_before_reading(tmp_path):
+    path = tmp_path / "big.json"
+    with open(path, "wb") as file:
+        file.truncate(3 << 20)  # 3 MiB of NULs, sparse: nothing to read for the check
+    with pytest.raises(StateDictError, match="3,145,728 bytes, more than the limit of 1,048,576"):
+        nn.load(Neuron(1, seed=0), path)
+    with pytest.raises(StateDictError, match="not valid JSON"):
+        nn.load(Neuron(1, seed=0), path, max_bytes=4 << 20)  # a larger limit reads it
+
+
+def test_the_size_limit_grows_with_the_model():
+    big = MLP(64, [64, 64], seed=0)  # 8,320 parameters: 2 MiB of room at 256 bytes each
+    count = sum(1 for _ in big.parameters())
+    assert nn.serialization.BYTES_PER_PARAMETER * count > 2 << 20
+    assert len(json.dumps(big.state_dict(), indent=1)) < 30 * count
+
+
+def test_many_extra_keys_give_a_short_message(tmp_path):
+    state = {f"k{i}": 0.0 for i in range(50_000)}
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps({"format": "gradledger.nn.state", "version": 1, "state": state}))
+    with pytest.raises(StateDictError, match="and 49,990 more") as info:
+        nn.load(Neuron(1, seed=0), path)
+    assert len(str(info.value)) < 500
