@@ -10,7 +10,7 @@ a neuron land in that neuron's cluster, while `(y_hat - y)**2` stays outside the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -80,8 +80,14 @@ class ModuleScopes:
             if f"m{i}" in counts
         ]
 
-    def cluster_graphs(self, graphviz: Any, boxes: dict[int, str]) -> dict[str, Any]:
-        """A graphviz cluster subgraph for each module that has a node left to draw."""
+    def cluster_graphs(
+        self, graphviz: Any, boxes: dict[int, str], quote: Callable[[str], str]
+    ) -> dict[str, Any]:
+        """A graphviz cluster subgraph for each module that has a node left to draw.
+
+        `quote` turns a module name into a DOT string (drawing.quoted): the label is
+        written by it, not by graphviz, which would read a name like "<b>" as HTML.
+        """
         used: set[str] = set()
         for key, name in self.scope.items():
             if key not in boxes:
@@ -89,13 +95,15 @@ class ModuleScopes:
         clusters = {}
         for i, name in enumerate(self.names):
             if name in used:
-                clusters[name] = graphviz.Digraph(
+                cluster = graphviz.Digraph(
                     f"cluster_{i}",
                     graph_attr={
-                        "label": name, "style": "rounded,dashed", "color": "#7a8aa6",
+                        "style": "rounded,dashed", "color": "#7a8aa6",
                         "fontname": "Helvetica", "fontsize": "10", "id": f"cluster_{i}",
                     },
                 )
+                cluster.body.append(f"\tlabel={quote(name)}\n")
+                clusters[name] = cluster
         return clusters
 
     def attach_clusters(self, graph: Any, clusters: dict[str, Any]) -> None:

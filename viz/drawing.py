@@ -4,30 +4,43 @@ Value nodes are records (name | data | grad), each operation is a small oval bet
 inputs and its output, and every input edge carries the local derivative d out / d input
 from the op table. Node ids follow the topological order, so a graph always gives the
 same DOT text. The walk is iterative: a 100k-node chain draws without recursion.
+
+Every label, title and module name reaches the DOT text through `viz.naming.plain_text`
+and then DOT's quoting (`quoted`, `record_field`), never as DOT or HTML-like markup.
+The layout work is bounded: an edge that would cross more than `max_edge_span` ranks
+is drawn from a dashed copy of its value placed beside the operation (see draw_graph).
 """
 
 from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from autograd.graph import topological_order
 from viz.clusters import ModuleScopes, module_scopes
-from viz.naming import formula_in_names, node_names
+from viz.naming import formula_in_names, node_names, plain_text
 from viz.number_format import format_number
 from viz.rendering import render_source, write_graph
 
 DEFAULT_MAX_NODES = 2000
+# The renderer's layout time grows with the length of the edges (each rank an edge
+# crosses is a hidden node to place, and long chains of them are slow to untangle):
+# x+x+...+x with 100 terms took minutes with graphviz-pure when x was drawn once, 0.1 s
+# with a copy of x beside each far use. Measured with graphviz-pure, edges of at most
+# 8 or 16 ranks drew 8 values each used 200 times in 11-12 s, at most 32 ranks in 64 s;
+# bounding only the total length instead left edges of 80 ranks and took 420 s.
+DEFAULT_MAX_EDGE_SPAN = 16
 
 VALUE_NODE = {
     "shape": "record", "style": "filled", "fillcolor": "white", "fontname": "Helvetica",
     "fontsize": "11",
 }
 OP_NODE = {"shape": "ellipse", "fillcolor": "#e8eef9", "margin": "0.04,0.02"}
+COPY_NODE = {"shape": "box", "style": "dashed,rounded", "fontname": "Helvetica",
+             "fontsize": "10"}
 BOX_NODE = {"shape": "box3d", "fillcolor": "#f2f2f2"}
 EDGE = {"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.7"}
 
@@ -70,9 +83,10 @@ class GraphDrawing:
         True
     """
 
-    def __init__(self, graph: Any, node_ids: dict[int, str]) -> None:
+    def __init__(self, graph: Any, node_ids: dict[int, str], copies: int = 0) -> None:
         self.graph = graph
         self.node_ids = node_ids
+        self.copies = copies  # edges drawn from a copy of their value (see max_edge_span)
 
     @property
     def source(self) -> str:
@@ -83,6 +97,12 @@ class GraphDrawing:
                fmt: str | None = None) -> Path:
         """Write the drawing to path; the suffix (or `fmt`) picks svg, png, pdf or dot."""
         return write_graph(self.source, path, renderer, fmt)
+
+    def pipe(self, fmt: str = "svg", renderer: str = "auto") -> bytes:
+        """The drawing as bytes in format `fmt` ("svg", "png", "pdf" or "dot")."""
+        if fmt == "dot":
+            return self.source.encode("utf-8")
+        return render_source(self.source, fmt, renderer)
 
     def svg(self, renderer: str = "auto") -> str:
         """The drawing rendered as SVG text."""
@@ -95,19 +115,13 @@ class GraphDrawing:
         return f"<GraphDrawing of {len(self.node_ids)} values; .source has the DOT text>"
 
 
-_RECORD_ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\{}|<>\""} | {"\n": " "})
-# Control characters other than a newline break the renderers; they are shown as \xNN.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-
-
-def visible(text: str) -> str:
-    """Text with every control character but the newline written out as \\xNN."""
-    return _CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+# Graphviz reads "&name;" in any label as an HTML entity: "&amp;" would show as "&".
+_RECORD_ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\{}|<>\""} | {"&": "&amp;"})
 
 
 def record_field(text: str) -> str:
-    """Escape text for one field of a graphviz record label."""
-    return visible(text).translate(_RECORD_ESCAPES)
+    """Escape text for one field of a graphviz record label (after plain_text)."""
+    return plain_text(text).translate(_RECORD_ESCAPES)
 
 
 def _local_grads(node: Any) -> tuple:
@@ -129,6 +143,7 @@ def draw_graph(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     digits: int = 4,
     title: str | None = None,
+    max_edge_span: int | None = DEFAULT_MAX_EDGE_SPAN,
 ) -> GraphDrawing:
     """Draw the graph that produced root as a graphviz Digraph.
 
@@ -145,6 +160,13 @@ def draw_graph(
       names one module as a string.
     - More than `max_nodes` drawn values raises GraphTooLargeError; pass
       `max_nodes=None` to draw anyway.
+    - The layout's work is bounded: an input edge that would cross more than
+      `max_edge_span` ranks (a value used again far down the graph, as x in
+      x+x+...+x, or an input shared by the neurons of a wide layer) is drawn from a
+      dashed copy of the value placed beside the operation. The edge keeps its id and
+      label; `.copies` counts them. `max_edge_span=None` draws every edge from the value
+      itself (the layout may then take minutes).
+    - `title` (text, its newlines kept as line breaks) goes above the graph.
 
     Example:
         >>> from autograd import Value
@@ -160,6 +182,11 @@ def draw_graph(
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_graph: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
+    if max_edge_span is not None and (isinstance(max_edge_span, bool)
+                                      or not isinstance(max_edge_span, int)
+                                      or max_edge_span < 1):
+        raise ValueError(f"draw_graph: max_edge_span must be an int >= 1 or None, "
+                         f"got {max_edge_span!r}")
     graphviz = import_graphviz()
     order = topological_order(root)
     names = node_names(order)
@@ -186,14 +213,14 @@ def draw_graph(
         elif any(id(p) in on_broken_path for p in node.parents):
             on_broken_path.add(id(node))
 
-    graph_attr = {"rankdir": rankdir}
-    if title:
-        label = visible(title).replace("\\", "\\\\").replace("\n", "\\n")
-        graph_attr.update(label=label, labelloc="t", fontname="Helvetica")
     graph = graphviz.Digraph(
-        "autograd", graph_attr=graph_attr, node_attr=VALUE_NODE, edge_attr=EDGE
+        "autograd", graph_attr={"rankdir": rankdir}, node_attr=VALUE_NODE, edge_attr=EDGE
     )
-    clusters = scopes.cluster_graphs(graphviz, boxes)
+    if title:
+        # Quoted here, not passed to graphviz: it would keep a title like "<...>" as an
+        # HTML-like label, and the rest of the title as DOT statements.
+        graph.body.append(f'\tgraph [label={quoted(title)} labelloc="t" fontname="Helvetica"]\n')
+    clusters = scopes.cluster_graphs(graphviz, boxes, quoted)
     node_ids: dict[int, str] = {}
 
     op_style = _attr_text(OP_NODE)
@@ -232,6 +259,7 @@ def draw_graph(
         _add_node(graph, box_id, label, {"id": box_id, **BOX_NODE})
     scopes.attach_clusters(graph, clusters)
 
+    copied = _long_edges(order, boxes, max_edge_span) if max_edge_span is not None else set()
     box_edges: dict[tuple[str, str], None] = {}
     body = graph.body
     for i, node in enumerate(order):
@@ -261,10 +289,56 @@ def draw_graph(
                 style = {**style, "color": NONFINITE_EDGE, "fontcolor": NONFINITE_EDGE}
             extra = f" {_attr_text(style)}" if style else ""
             tail = boxes.get(parent_key) or f"v{index[parent_key]}"
+            if (i, k) in copied:
+                copy = f"{tail}_copy{i}_{k}"
+                name = names[parent_key]
+                target = clusters.get(scopes.scope_of(key), graph) if clusters else graph
+                attrs = {"id": copy, **COPY_NODE,
+                         "tooltip": f"{name} again (its edges stay short this way)"}
+                target.body.append(
+                    f"\t{copy} [label={quoted(name)} {_attr_text(_dot_safe(attrs))}]\n"
+                )
+                tail = copy
             body.append(f'\t{tail} -> v{i}_op [label={quoted(text)} id="e{i}_{k}"{extra}]\n')
     for tail, head in box_edges:
         _add_edge(graph, tail, head, {"style": "dashed"})
-    return GraphDrawing(graph, node_ids)
+    return GraphDrawing(graph, node_ids, len(copied))
+
+
+def _long_edges(order: list, boxes: dict[int, str], max_span: int) -> set[tuple[int, int]]:
+    """(node index, input index) of the input edges longer than max_span ranks.
+
+    An edge's span is counted with every node as close to its first use as it can be
+    (heights below); dot's layout minimises the total length, so no layout it picks
+    has more hidden nodes than these spans allow. A copy sits beside its operation: its
+    edge spans one rank. The value itself stays where its shortest edge puts it.
+    """
+    heights = _heights(order)
+    long = set()
+    for i, node in enumerate(order):
+        if id(node) in boxes:
+            continue
+        below = heights[id(node)] + 1  # the node's op
+        for k, parent in enumerate(node.parents):
+            if id(parent) not in boxes and heights[id(parent)] - below > max_span:
+                long.add((i, k))
+    return long
+
+
+def _heights(order: list) -> dict[int, int]:
+    """id(node) -> ranks from the root: a value is one rank after its op node, which is
+    one after the latest of its inputs; each node as close to its first use as it can."""
+    heights = {id(order[-1]): 0} if order else {}
+    for node in reversed(order):
+        below = heights.setdefault(id(node), 0) + 2  # the op node, then the input
+        for parent in node.parents:
+            if heights.get(id(parent), -1) < below:
+                heights[id(parent)] = below
+    return heights
+
+
+def _dot_safe(attrs: dict[str, str]) -> dict[str, str]:
+    return {key: quoted(value)[1:-1] for key, value in attrs.items()}
 
 
 def render(root_or_drawing: Any, path: str | os.PathLike, renderer: str = "auto",
@@ -293,9 +367,14 @@ def render(root_or_drawing: Any, path: str | os.PathLike, renderer: str = "auto"
 
 
 def quoted(text: str) -> str:
-    """A DOT double-quoted string showing text literally (for labels that are not records)."""
-    text = visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{text}"'
+    """A DOT double-quoted string showing text literally (for labels that are not records).
+
+    Each line goes through plain_text and DOT's escaping (& as &amp;, which graphviz
+    reads back as &); newlines stay line breaks.
+    """
+    lines = (plain_text(line).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
+             for line in str(text).split("\n"))
+    return '"' + "\\n".join(lines) + '"'
 
 
 def _attr_text(attrs: dict[str, str]) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from viz.ledger import Ledger, backprop_steps
+from viz.naming import plain_text
 from viz.number_format import format_number
 
 
@@ -60,7 +61,7 @@ class Explanation:
         name = self.ledger.name
         root = name(self.root)
         in_graph = id(self.leaf) in self.ledger.names
-        label = getattr(self.leaf, "label", "")
+        label = plain_text(getattr(self.leaf, "label", ""))
         leaf = name(self.leaf) if in_graph else label or "?"
         count = len(self.paths)
         lines = [

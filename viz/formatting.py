@@ -1,11 +1,20 @@
-"""The ledger as a table: plain text for the terminal, Markdown and LaTeX for worksheets."""
+"""The ledger as a table: plain text for the terminal, Markdown and LaTeX for worksheets.
+
+Every cell goes through `viz.naming.plain_text` (no control character, escape code or
+lone surrogate survives), then through its format's escaping: Markdown backslash-escapes
+its punctuation (so `<script>` and `*x*` show as typed) and fences code spans with more
+backticks than they hold, LaTeX escapes its specials, and rich gets Text objects, which
+it never reads as markup.
+"""
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
 from viz.ledger import Ledger, backprop_steps
+from viz.naming import plain_text
 from viz.number_format import format_number
 
 STYLES = ("text", "markdown", "latex")
@@ -60,12 +69,17 @@ def format_steps(root_or_ledger: Any, style: str = "text", digits: int = 4) -> s
     """
     if style not in STYLES:
         raise ValueError(f"format_steps: style must be one of {STYLES}, got {style!r}")
-    header, rows = ledger_rows(_as_ledger(root_or_ledger), digits)
+    header, rows = _plain_rows(_as_ledger(root_or_ledger), digits)
     if style == "markdown":
         return _markdown(header, rows)
     if style == "latex":
         return _latex(header, rows)
     return _text(header, rows)
+
+
+def _plain_rows(ledger: Ledger, digits: int) -> tuple[list[str], list[list[str]]]:
+    header, rows = ledger_rows(ledger, digits)
+    return header, [[plain_text(cell) for cell in row] for row in rows]
 
 
 def _text(header: list[str], rows: list[list[str]]) -> str:
@@ -77,31 +91,79 @@ def _text(header: list[str], rows: list[list[str]]) -> str:
     )
 
 
+# CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that can
+# start emphasis, code, links, raw HTML, entities, strikethrough or a table cell.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>&|~!#^])")
+
+
+def markdown_text(text: str) -> str:
+    """A table cell's text for Markdown: shown literally, never as markup or HTML.
+
+    Example:
+        >>> print(markdown_text("<b>*x*</b> | a_1"))
+        \\<b\\>\\*x\\*\\</b\\> \\| a\\_1
+    """
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", plain_text(text))
+
+
+def markdown_code(text: str) -> str:
+    """A code span holding text exactly: fenced by more backticks than any run inside.
+
+    Text with a `|` is written as escaped plain text instead, since a table would split a
+    code span at it (and readers disagree on escaping it there); so is text with `<` or
+    `>`, so that no tag ever stands unescaped in the Markdown, even for a reader that
+    does not know code spans.
+
+    Example:
+        >>> print(markdown_code("a`b"), markdown_code("`x`"), markdown_code("a|b"))
+        ``a`b`` `` `x` `` a\\|b
+    """
+    text = plain_text(text)
+    if "|" in text or "<" in text or ">" in text:
+        return markdown_text(text)
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    # One space inside each fence is dropped by the reader when both are there.
+    both_spaced = text.startswith(" ") and text.endswith(" ") and text.strip(" ")
+    pad = " " if text.startswith("`") or text.endswith("`") or both_spaced else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _markdown(header: list[str], rows: list[list[str]]) -> str:
     def line(cells: list[str]) -> str:
-        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+        return "| " + " | ".join(cells) + " |"
 
     formula = header.index("local formula")
-    code = [[f"`{c}`" if i == formula and c else c for i, c in enumerate(r)] for r in rows]
-    return "\n".join([line(header), line(["---"] * len(header)), *map(line, code)])
+    cells = [
+        [markdown_code(c) if i == formula and c else markdown_text(c) for i, c in enumerate(r)]
+        for r in rows
+    ]
+    return "\n".join([line(header), line(["---"] * len(header)), *map(line, cells)])
 
 
 _LATEX_SPECIALS = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
     "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
 }
 
 
-def _latex_escape(text: str) -> str:
-    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in text)
+def latex_text(text: str) -> str:
+    r"""Text for a LaTeX table cell: plain_text, then every special character escaped.
+
+    Example:
+        >>> print(latex_text("50% of a_1 & {b}"))
+        50\% of a\_1 \& \{b\}
+    """
+    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in plain_text(text))
 
 
 def _latex(header: list[str], rows: list[list[str]]) -> str:
-    body = [" & ".join(_latex_escape(c) for c in row) + r" \\" for row in rows]
+    body = [" & ".join(latex_text(c) for c in row) + r" \\" for row in rows]
     return "\n".join([
         r"\begin{tabular}{" + "l" * len(header) + "}",
         r"\hline",
-        " & ".join(_latex_escape(c) for c in header) + r" \\",
+        " & ".join(latex_text(c) for c in header) + r" \\",
         r"\hline",
         *body,
         r"\hline",
@@ -122,23 +184,27 @@ def print_steps(root_or_ledger: Any, digits: int = 4, file: Any = None) -> None:
         True
     """
     ledger = _as_ledger(root_or_ledger)
-    header, rows = ledger_rows(ledger, digits)
+    header, rows = _plain_rows(ledger, digits)
     file = sys.stdout if file is None else file
     try:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
     except ImportError:
         print(_text(header, rows), file=file)
         return
     root = ledger.name(ledger.root)
+    # Text objects, never str: rich would read "[bold]" or "[link=...]" in a label as markup.
     table = Table(
-        title=f"chain-rule ledger: upstream = d{root}/d(node), local = d(node)/d(parent),"
-        " contribution = upstream * local"
+        title=Text(
+            f"chain-rule ledger: upstream = d{root}/d(node), local = d(node)/d(parent),"
+            " contribution = upstream * local"
+        )
     )
     for i, name in enumerate(header):
         table.add_column(name, justify="right" if i in (2, 4, 6, 7) else "left")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))
     console = Console(file=file)
     if console.width < 110:
         console = Console(file=file, width=110)

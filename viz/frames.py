@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from nn.serialization import check_targets, write_files
 from viz.drawing import draw_graph
 from viz.ledger import backprop_steps
-from viz.rendering import render_source, write_atomically
 
 
 def render_steps(
@@ -21,7 +21,8 @@ def render_steps(
     highlights the node of the k-th ledger step and the edges to its parents, and shows
     every gradient the backward pass has produced so far (`grad ?` where it has not
     arrived yet). `fmt` is "svg", "png" or "dot"; `draw_options` go to `draw_graph`.
-    The existing `.grad` values are not touched.
+    The existing `.grad` values are not touched. The frames are written together by
+    `nn.serialization.write_files`: all of them, or (on an error) none.
 
     Example:
         >>> from autograd import Value
@@ -35,19 +36,17 @@ def render_steps(
     ledger = backprop_steps(root)
     folder = Path(folder)
     width = max(3, len(str(len(ledger))))
+    paths = [folder / f"step_{k + 1:0{width}d}.{fmt}" for k in range(-1, len(ledger))]
+    check_targets(paths)  # refuse a device or FIFO before the work of rendering
     frames = []
-    for k in range(-1, len(ledger)):
+    for path, k in zip(paths, range(-1, len(ledger)), strict=True):
         highlight = ledger.root if k < 0 else ledger.steps[k].node
         drawing = draw_graph(
             root, grads=ledger.grads_after(k), highlight=highlight,
             title=_caption(ledger, k), **draw_options,
         )
-        if fmt == "dot":
-            data = drawing.source.encode("utf-8")
-        else:
-            data = render_source(drawing.source, fmt, renderer)
-        frames.append((folder / f"step_{k + 1:0{width}d}.{fmt}", data))
-    return [write_atomically(path, data) for path, data in frames]
+        frames.append((path, drawing.pipe(fmt, renderer)))
+    return write_files(frames)
 
 
 def _caption(ledger: Any, k: int) -> str:

@@ -1,4 +1,9 @@
-"""Names for nodes in tables and pictures: the label, else the constant, else %k."""
+"""Names for nodes in tables and pictures: the label, else the constant, else %k.
+
+`plain_text` is the one sanitising step for text that came from users (labels, titles,
+expression text, file names): every text, Markdown, LaTeX, rich, DOT and HTML output
+of viz passes its labels through it, then escapes them for its own format.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,39 @@ from typing import Any
 
 _FORMULA_NAMES = re.compile(r"\b(x|y|out)\b")
 
+# C0 and C1 controls (NUL, ESC of terminal escapes, CR, LF, TAB, DEL, ...), lone
+# surrogates (they cannot be encoded), line and paragraph separators, and the bidi
+# embeddings, overrides and isolates that reorder what a reader sees.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def plain_text(text: str) -> str:
+    """Text made safe to show anywhere: one printable line that encodes as UTF-8.
+
+    Control characters (newline, carriage return, tab, NUL, the ESC of terminal escape
+    codes, DEL, C1), lone surrogates, line separators and bidi overrides are written as
+    Python-style escapes (\\n, \\x1b, \\ud800, \\u202e); everything else is kept. The
+    result is unchanged by a second pass. Markup is not escaped here: each output
+    format escapes its own special characters afterwards.
+
+    Example:
+        >>> print(plain_text("two\\nlines \\x1b[31mred\\x00"), plain_text("caf\\u00e9 \\ud800"))
+        two\\nlines \\x1b[31mred\\x00 café \\ud800
+    """
+    text = str(text)
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
 
 def node_names(order: Iterable[Any]) -> dict[int, str]:
     """Map id(node) to a readable name for every node in a topological order.
@@ -15,7 +53,8 @@ def node_names(order: Iterable[Any]) -> dict[int, str]:
     A labelled node keeps its label, an unlabelled leaf is named by its value (it is
     usually a constant such as the 2 in `x + 2`; in full when the short form would round
     it), and an unlabelled intermediate gets `%k`, numbered in topological order and
-    skipping any `%k` a label already uses.
+    skipping any `%k` a label already uses. Labels are shown through `plain_text`, so
+    a control character never reaches a table, a terminal or a picture.
 
     Example:
         >>> from autograd import Value, topological_order
@@ -25,12 +64,12 @@ def node_names(order: Iterable[Any]) -> dict[int, str]:
         ['%1', '%2', '2', 'x']
     """
     order = list(order)
-    taken = {node.label for node in order if node.label}
+    taken = {plain_text(node.label) for node in order if node.label}
     names: dict[int, str] = {}
     counter = 0
     for node in order:
         if node.label:
-            names[id(node)] = node.label
+            names[id(node)] = plain_text(node.label)
         elif not node.parents:
             names[id(node)] = constant_name(node.data)
         else:
@@ -72,5 +111,5 @@ def formula_in_names(node: Any, index: int, names: dict[int, str]) -> str:
     words = {"out": names.get(id(node), "out"), "x": names.get(id(node.parents[0]), "x")}
     if len(node.parents) > 1:
         words["y"] = names.get(id(node.parents[1]), "y")
-    formula = node.op_record.formulas[index]
+    formula = plain_text(node.op_record.formulas[index])
     return _FORMULA_NAMES.sub(lambda m: wrap_name(words[m.group(1)]), formula)

@@ -11,10 +11,11 @@ import os
 import shutil
 import subprocess
 import sysconfig
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+from nn.serialization import check_target, write_file
 
 RENDERERS = ("auto", "dot", "graphviz-pure")
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
@@ -96,7 +97,8 @@ def render_source(source: str, fmt: str = "svg", renderer: str = "auto") -> byte
             "install Graphviz or write .svg or .png"
         )
     result = subprocess.run(
-        [program.executable, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True
+        [program.executable, f"-T{fmt}"], input=source.encode("utf-8", "backslashreplace"),
+        capture_output=True,
     )
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -115,31 +117,15 @@ def format_for_path(path: str | os.PathLike) -> str:
     return FORMATS[suffix]
 
 
-def write_atomically(path: str | os.PathLike, data: bytes) -> Path:
-    """Write data to path through a temporary file, so a failure leaves no half file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
-
-
 def write_graph(source: str, path: str | os.PathLike, renderer: str = "auto",
                 fmt: str | None = None) -> Path:
     """Write DOT text to path as .svg, .png, .pdf or .dot; `fmt` overrides the suffix.
 
     A .dot file is the DOT text itself and needs no renderer; .svg and .png use the
     system `dot` when it is on PATH, else graphviz-pure; .pdf needs the system `dot`.
-    Returns the written path.
+    The file is written by `nn.serialization.write_file` (a device, FIFO or directory
+    is refused, a link written through, an existing file's mode kept). Returns the
+    written path.
 
     Example:
         >>> write_graph("digraph { x -> y }", "out/doctest_graph.dot").name
@@ -148,8 +134,9 @@ def write_graph(source: str, path: str | os.PathLike, renderer: str = "auto",
     fmt = fmt or format_for_path(path)
     if fmt not in FORMATS.values():
         raise ValueError(f"render: fmt must be one of svg, png, pdf, dot; got {fmt!r}")
+    check_target(path)  # refuse a device or FIFO before the work of rendering
     if fmt == "dot":
         data = source.encode("utf-8")
     else:
         data = render_source(source, fmt, renderer)
-    return write_atomically(path, data)
+    return write_file(path, data)

@@ -1,4 +1,9 @@
-"""stepper_html: one self-contained page to step through backprop in a browser."""
+"""stepper_html: one self-contained page to step through backprop in a browser.
+
+Labels reach the page through `viz.naming.plain_text` (via the ledger's names and the
+drawing), then HTML escaping (the title) or a JSON literal with <, > and & escaped (the
+script's data); the SVG is the renderer's XML.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from nn.serialization import check_target, write_file
 from viz.drawing import draw_graph
 from viz.ledger import Ledger, backprop_steps
-from viz.naming import wrap_name
+from viz.naming import plain_text, wrap_name
 from viz.number_format import format_number
-from viz.rendering import render_source, write_atomically
+from viz.rendering import render_source
 
 TEMPLATE = "stepper_template.html"
 
@@ -92,6 +98,24 @@ def _inline_svg(svg: str) -> str:
     return svg[start:]
 
 
+def stepper_page(
+    root: Any, title: str | None = None, renderer: str = "auto", digits: int = 4,
+    play_seconds: float = 0.9, **draw_options: Any,
+) -> str:
+    """The text of the page that stepper_html writes (same arguments, without the path)."""
+    ledger = backprop_steps(root)
+    drawing = draw_graph(root, grads=ledger.grads, digits=digits, **draw_options)
+    svg = render_source(drawing.source, "svg", renderer).decode("utf-8", "backslashreplace")
+    data = ledger_data(ledger, drawing.node_ids, digits, play_seconds)
+    title = title or f"Backprop through {ledger.name(ledger.root)}, one chain-rule step at a time"
+    template = resources.files("viz").joinpath(TEMPLATE).read_text(encoding="utf-8")
+    return fill_template(template, {
+        "TITLE": html.escape(plain_text(title)),
+        "SVG": _inline_svg(svg),
+        "LEDGER_JS": _as_script_literal(data),
+    })
+
+
 def stepper_html(
     root: Any, path: str | os.PathLike, title: str | None = None, renderer: str = "auto",
     digits: int = 4, play_seconds: float = 0.9, **draw_options: Any,
@@ -103,7 +127,8 @@ def stepper_html(
     and the arrow keys move through the steps; each step highlights its node, shows the
     chain-rule line in words and numbers, and fills in the gradients computed so far.
     `play_seconds` is the pause between steps when playing. `draw_options` go to
-    `draw_graph`. The existing `.grad` values are not touched.
+    `draw_graph`. The existing `.grad` values are not touched. The file is written by
+    `nn.serialization.write_file` (a device, FIFO or directory at `path` is refused).
 
     Example:
         >>> from autograd import Value
@@ -113,15 +138,6 @@ def stepper_html(
         >>> stepper_html(y, "out/doctest_stepper.html").name
         'doctest_stepper.html'
     """
-    ledger = backprop_steps(root)
-    drawing = draw_graph(root, grads=ledger.grads, digits=digits, **draw_options)
-    svg = render_source(drawing.source, "svg", renderer).decode("utf-8")
-    data = ledger_data(ledger, drawing.node_ids, digits, play_seconds)
-    title = title or f"Backprop through {ledger.name(ledger.root)}, one chain-rule step at a time"
-    template = resources.files("viz").joinpath(TEMPLATE).read_text(encoding="utf-8")
-    page = fill_template(template, {
-        "TITLE": html.escape(title),
-        "SVG": _inline_svg(svg),
-        "LEDGER_JS": _as_script_literal(data),
-    })
-    return write_atomically(path, page.encode("utf-8"))
+    check_target(path)  # refuse a device or FIFO before the work of rendering
+    page = stepper_page(root, title, renderer, digits, play_seconds, **draw_options)
+    return write_file(path, page.encode("utf-8"))

@@ -200,3 +200,30 @@ def test_non_finite_values_stay_red_while_stepping(browser_page, tmp_path):
         assert fill("x") == "#f6b0b0" and fill("y") == "#f6b0b0"
         assert fill("one") != "#f6b0b0"
         page.click("#next")
+
+
+def test_hostile_labels_stay_text_in_the_browser(browser_page, tmp_path):
+    from viz.naming import plain_text
+
+    page = browser_page
+    x = Value(2.0, "</script><script>window.pwned = 1</script>")
+    w = Value(-3.0, '<img src=x onerror="window.pwned = 2">')
+    p = x * w
+    p.label = "{{LEDGER_JS}}\u2028\ud800\x1b[31m&amp;"
+    y = p.tanh()
+    y.label = "[bold]y[/]\r\n`"
+    title = "<script>window.pwned = 3</script>\x00"
+    path = stepper_html(y, tmp_path / "hostile.html", title=title)
+    problems, requests = open_page(page, path)
+    ledger = backprop_steps(y)
+    assert page.title() == plain_text(title)
+    for step in ledger.steps:
+        page.click("#next")
+        rows = read_rows(page)
+        assert [row["cells"][0] for row in rows] == [ledger.name(e.parent) for e in step.edges]
+        assert f"node {ledger.name(step.node)} = " in page.inner_text("#chain-title")
+    assert page.evaluate("window.pwned") is None
+    assert page.eval_on_selector_all("img, iframe, object", "els => els.length") == 0
+    assert page.eval_on_selector_all("script", "els => els.length") == 1
+    assert problems == []
+    assert all(url.startswith(("file:", "data:", "about:")) for url in requests), requests

@@ -47,7 +47,7 @@ def test_the_issue_example_prints_value_gradients_and_ledger(capsys):
 
 def test_ledger_styles(capsys):
     _, markdown, _ = cli(capsys, "x*y", "--at", "x=2", "y=3", "--ledger", "markdown")
-    assert "| 1 | x*y | 1.0000 | x | 3.0000 | `y` | 3.0000 | 3.0000 |" in markdown
+    assert "| 1 | x\\*y | 1.0000 | x | 3.0000 | `y` | 3.0000 | 3.0000 |" in markdown
     _, latex, _ = cli(capsys, "x*y", "--at", "x=2", "y=3", "--ledger", "latex")
     assert r"\begin{tabular}" in latex
     _, none, _ = cli(capsys, "x*y", "--at", "x=2", "y=3", "--ledger", "none")

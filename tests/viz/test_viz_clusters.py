@@ -51,9 +51,9 @@ def test_clusters_nest_neurons_inside_layers():
     model, loss = model_and_loss()
     source = draw_graph(loss, modules=model).source
     assert source.count("subgraph cluster_") == 6  # 2 layers, 3 + 1 neurons
-    layer1 = source.index("label=layer1 ")
+    layer1 = source.index('label="layer1"\n')
     neuron0 = source.index('label="layer1.neuron0"')
-    layer2 = source.index("label=layer2 ")
+    layer2 = source.index('label="layer2"\n')
     assert layer1 < neuron0 < layer2
     w = re.search(r'\tv\d+ \[label="\{W1\[0,1\]', source).start()
     assert neuron0 < w < source.index('label="layer1.neuron1"')

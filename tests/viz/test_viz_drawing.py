@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd import Value
 from viz import GraphTooLargeError, draw_graph
@@ -178,3 +180,142 @@ def test_rankdir_is_checked_and_used():
     assert "rankdir=TB" in draw_graph(a_times_b_plus_a(), "TB").source
     with pytest.raises(ValueError, match="rankdir must be LR, RL, TB or BT"):
         draw_graph(a_times_b_plus_a(), "sideways")
+
+
+# Issue 15, defect 4: a node with very many edges must not stall the renderer.
+
+
+def sum_of(x, terms):
+    y = x
+    for _ in range(terms - 1):
+        y = y + x
+    y.label = "y"
+    return y
+
+
+def edge_spans(source):
+    """Each edge's span (ranks crossed) when every node sits as close to its first use as it
+    can, read from the DOT text alone: dot's layout makes the total no longer."""
+    edges = re.findall(r"^\t(\w+) -> (\w+) \[", source, re.MULTILINE)
+    heads_of = {}
+    for tail, head in edges:
+        heads_of.setdefault(tail, []).append(head)
+    height = {}
+    pending = [node for node in {t for t, _ in edges} | {h for _, h in edges}]
+    while pending:  # longest path to a sink, iteratively
+        node = pending.pop()
+        heads = heads_of.get(node, [])
+        missing = [h for h in heads if h not in height]
+        if missing:
+            pending += [node, *missing]
+            continue
+        height[node] = max((height[h] + 1 for h in heads), default=0)
+    return [height[tail] - height[head] for tail, head in edges]
+
+
+def test_a_value_used_a_hundred_times_is_drawn_with_short_edges():
+    x = Value(1.0, "x")
+    y = sum_of(x, 100)
+    unbounded = draw_graph(y, max_edge_span=None)
+    assert unbounded.copies == 0
+    assert max(edge_spans(unbounded.source)) == 197  # x -> the last +: minutes of layout
+    assert sum(edge_spans(unbounded.source)) > 9_000
+    drawing = draw_graph(y)
+    # x+x is op 1, and op k is 2k - 1 ranks from x: ops 1 to 8 (9 edges, span <= 16) are
+    # drawn from x itself, the other 91 uses from copies.
+    assert drawing.copies == 91
+    assert max(edge_spans(drawing.source)) <= 16
+    copies = re.findall(r'\t(v0_copy\d+_\d+) \[label="x" id="\1" shape="box"', drawing.source)
+    assert len(copies) == 91
+    # Every use keeps its edge id and local derivative, so the stepper still finds it.
+    uses = re.findall(r'\t(v0|v0_copy\d+_\d+) -> v\d+_op \[label="1.0000" id="e\d+_\d"',
+                      drawing.source)
+    assert len(uses) == 100
+
+
+def test_the_edge_bound_is_a_parameter_and_checked():
+    y = sum_of(Value(1.0, "x"), 20)
+    assert draw_graph(y, max_edge_span=100).copies == draw_graph(y).copies - 11 == 0
+    assert max(edge_spans(draw_graph(y, max_edge_span=3).source)) <= 3
+    for bad in (0, -1, 2.5, True, "8"):
+        with pytest.raises(ValueError, match="max_edge_span must be an int >= 1 or None"):
+            draw_graph(y, max_edge_span=bad)
+
+
+def test_small_graphs_draw_no_copies():
+    from nn import MLP
+
+    model = MLP(3, [8, 8, 1], seed=0)  # layers of up to 8 neurons: every edge is short
+    loss = (model([Value(0.5, "x0"), Value(-1.0, "x1"), Value(2.0, "x2")])[0] - 1.0) ** 2
+    assert draw_graph(loss, max_nodes=None).copies == 0
+    assert draw_graph(a_times_b_plus_a()).copies == 0
+
+
+# Issue 15, defect 16: a title is text, never DOT or an HTML-like label.
+
+INJECTING_TITLE = "<x>]; injected [shape=box label=pwned]; graph [label=<y>"
+
+
+def test_a_title_cannot_add_nodes_to_the_drawing():
+    from viz.rendering import render_source
+
+    x = Value(1.0, "x")
+    drawing = draw_graph(x.exp(), title=INJECTING_TITLE)
+    assert "injected [" not in drawing.source.replace(f'"{INJECTING_TITLE}"', "")
+    assert f'\tgraph [label="{INJECTING_TITLE}" labelloc="t"' in drawing.source
+    svg = render_source(drawing.source, "svg").decode()
+    assert svg.count('class="node"') == 3  # x, exp(x) and its op: no "injected" node
+    assert "pwned" not in svg.replace("label=pwned", "")
+    assert "&lt;x&gt;]; injected" in svg  # the title, shown as typed
+
+
+def test_a_module_name_like_html_stays_text():
+    from nn import Module, Neuron
+
+    class Odd(Module):
+        def __init__(self):
+            self.inner = Neuron(1, seed=0)
+
+        def named_children(self):
+            yield INJECTING_TITLE, self.inner
+
+        def __call__(self, x):
+            return self.inner(x)
+
+    model = Odd()
+    y = model([Value(1.0, "x0")])
+    source = draw_graph(y, modules=model).source
+    assert f'\tlabel="{INJECTING_TITLE}"\n' in source
+    assert "label=<" not in source.replace(INJECTING_TITLE, "")
+
+
+@st.composite
+def random_graphs(draw):
+    """A random DAG of + * tanh and negation over a few leaves; inputs may come from any
+    earlier node, so values are often used again far from where they were made."""
+    nodes = [Value(draw(st.floats(-2, 2)), f"x{i}") for i in range(draw(st.integers(1, 4)))]
+    for _ in range(draw(st.integers(1, 60))):
+        kind = draw(st.sampled_from(["+", "*", "tanh", "neg"]))
+        first = nodes[draw(st.integers(0, len(nodes) - 1))]
+        if kind in ("+", "*"):
+            second = nodes[draw(st.integers(0, len(nodes) - 1))]
+            nodes.append(first + second if kind == "+" else first * second)
+        else:
+            nodes.append(first.tanh() if kind == "tanh" else -first)
+    return nodes[-1]
+
+
+@settings(max_examples=settings.default.max_examples * 2)
+@given(random_graphs(), st.sampled_from([1, 4, 16, None]))
+def test_every_edge_of_any_graph_is_short_and_every_edge_is_drawn(root, max_span):
+    drawing = draw_graph(root, max_nodes=None, max_edge_span=max_span)
+    source = drawing.source
+    if max_span is not None:
+        assert max(edge_spans(source), default=0) <= max_span
+    from autograd.graph import topological_order
+
+    order = topological_order(root)
+    for i, node in enumerate(order):
+        for k in range(len(node.parents)):
+            assert source.count(f' id="e{i}_{k}"') == 1
+    assert len(re.findall(r"\tv\d+_copy\d+_\d+ \[", source)) == drawing.copies

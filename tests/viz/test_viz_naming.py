@@ -53,7 +53,7 @@ def test_explain_tells_apart_constants_that_round_alike():
 
 def test_control_characters_in_labels_are_shown_escaped():
     assert record_field("a\x00b\x1bc") == "a\\\\x00b\\\\x1bc"
-    assert quoted("tab\there") == '"tab\\\\x09here"'
+    assert quoted("tab\there") == '"tab\\\\there"'
     assert quoted("two\nlines") == '"two\\nlines"'  # a newline stays a DOT line break
 
 
@@ -65,3 +65,33 @@ def test_a_label_with_control_characters_renders():
     assert "\x00" not in source and "\x07" not in source and "\x01" not in source
     svg = render_source(source, "svg").decode("utf-8")
     assert "a\\x00b" in svg and "y\\x07" in svg
+
+
+# Issue 15, defect 15: a lone surrogate in a label used to raise UnicodeEncodeError.
+
+
+def test_plain_text_escapes_what_cannot_be_shown_and_is_idempotent():
+    from viz.naming import plain_text
+
+    nasty = "a\x00b\x1b[31mc\rd\ne\tf\x7fg\x85h\ud800i\udcffj\u2028k\u202el\u2066m"
+    shown = plain_text(nasty)
+    assert shown == ("a\\x00b\\x1b[31mc\\rd\\ne\\tf\\x7fg\\x85h\\ud800i\\udcffj\\u2028k"
+                     "\\u202el\\u2066m")
+    assert plain_text(shown) == shown
+    shown.encode("utf-8")  # no lone surrogate left
+    assert plain_text("café ∂y/∂x 😀 ℌ") == "café ∂y/∂x 😀 ℌ"
+
+
+def test_a_lone_surrogate_renders_and_steps(tmp_path):
+    from viz import render, stepper_html
+
+    x = Value(2.0, "x\ud800")
+    y = (x * x).tanh()
+    y.label = "y\udcff"
+    svg = render(y, tmp_path / "g.svg").read_text(encoding="utf-8")
+    assert "x\\ud800" in svg and "y\\udcff" in svg
+    page = stepper_html(y, tmp_path / "p.html", title="t\ud800").read_text(encoding="utf-8")
+    assert "<title>t\\ud800</title>" in page
+    assert "\\\\ud800" in page  # the name in the script's JSON: backslash, then ud800
+    dot = draw_graph(y, title="\ud800").source
+    dot.encode("utf-8")
