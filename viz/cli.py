@@ -4,6 +4,13 @@ Prints the value, every input's gradient and the chain-rule ledger; --svg, --png
 --dot and --html also write the graph and the step-by-step page. Bad input gets a
 one-line error and exit status 2; a missing optional tool gets one and exit status 1,
 and so does anything unexpected (one line naming it, never a traceback).
+
+The output files are all or nothing: their paths are checked before anything is
+computed (a device, FIFO, directory or broken link is refused, and so is one file named
+by two flags), every file is made in memory and written to a temporary file, and only
+then are they renamed into place together (nn.serialization.write_files); if anything
+fails, no file is left new or changed. Everything printed passes through
+viz.naming.plain_text, so no control character or escape code reaches the terminal.
 """
 
 from __future__ import annotations
@@ -18,10 +25,12 @@ from pathlib import Path
 from autograd.errors import DomainError
 from autograd.expr import FUNCTIONS, ExpressionError, parse
 from autograd.value import Value
-from viz.drawing import MissingGraphvizError, render
+from nn.serialization import UnsafeTargetError, check_target, check_targets, write_files
+from viz.drawing import MissingGraphvizError, draw_graph
 from viz.formatting import format_steps
+from viz.naming import plain_text
 from viz.rendering import RendererNotFoundError, RenderError
-from viz.stepper import stepper_html
+from viz.stepper import stepper_page
 
 PROG = "gradledger"
 EXIT_BAD_INPUT = 2
@@ -42,8 +51,32 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    argv: Sequence[str] = ()
+
     def error(self, message: str) -> None:  # one line instead of usage + message
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+        if "required: expression" in message and any(
+            arg.startswith("-") and arg not in self._option_string_actions for arg in self.argv
+        ):
+            message += (" (an expression starting with '-' reads as an option: "
+                        "write it as (-x) or ' -x')")
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {plain_text(message)} (see --help)\n")
+
+
+def _say(text: str, file=None) -> None:
+    """Print text line by line through plain_text; characters the stream cannot encode
+    are written as escapes instead of failing."""
+    file = sys.stdout if file is None else file
+    text = "\n".join(plain_text(line) for line in str(text).split("\n"))
+    encoding = getattr(file, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = text.encode("ascii", "backslashreplace").decode("ascii")
+    print(text, file=file)
+
+
+def _error(message: str) -> None:
+    _say(f"{PROG}: error: {message}", sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,70 +165,119 @@ def check_output_names(args: argparse.Namespace) -> None:
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI on argv (default sys.argv[1:]); return the exit status."""
     parser = build_parser()
+    parser.argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     if args.max_nodes < 1:
         parser.error("--max-nodes must be at least 1")
     try:
         return _run(args)
     except (ArithmeticError, ValueError) as err:  # bad input that no check above named
-        print(f"{PROG}: error: {type(err).__name__}: {err}", file=sys.stderr)
+        _error(f"{type(err).__name__}: {err}")
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug: still one line, not a traceback
-        print(
-            f"{PROG}: internal error: {type(err).__name__}: {err} (please report it)",
-            file=sys.stderr,
-        )
+        _say(f"{PROG}: internal error: {type(err).__name__}: {err} (please report it)",
+             sys.stderr)
         return EXIT_INTERNAL
+
+
+def output_paths(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(flag, path) of each file to write, after checking that the paths can be written.
+
+    Raises UsageError for a device, FIFO, directory or broken link, for a path that
+    cannot be looked at, or for one file named by two flags.
+    """
+    wanted = [(flag, getattr(args, flag)) for flag in OUTPUTS if getattr(args, flag)]
+    for flag, path in wanted:
+        try:
+            check_target(path)
+        except UnsafeTargetError as err:
+            raise UsageError(f"--{flag} {path}: {err}") from None
+        except OSError as err:  # e.g. a folder in the path is a file
+            raise UsageError(f"--{flag} {path}: cannot write there: {err.strerror}") from None
+    for i, (flag, path) in enumerate(wanted):
+        for other_flag, other_path in wanted[i + 1:]:
+            try:
+                check_targets([path, other_path])
+            except UnsafeTargetError:
+                raise UsageError(
+                    f"--{flag} {path} and --{other_flag} {other_path} name the same file; "
+                    "give each output its own path"
+                ) from None
+    return wanted
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
         check_output_names(args)
+        wanted = output_paths(args)
+        _check_encodable(args.expression)
         expression = parse(args.expression)
         values = parse_bindings(args.at, expression.names)
         inputs = {name: Value(values[name], name) for name in expression.names}
         root = expression.evaluate(inputs)
         root.backward()
     except (ExpressionError, UsageError, DomainError) as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
+        _error(str(err))
         return EXIT_BAD_INPUT
 
     at = ", ".join(f"{name}={_number(values[name])}" for name in expression.names)
-    print(f"{expression.text} = {_number(root.data)}" + (f"   at {at}" if at else ""))
+    _say(f"{expression.text} = {_number(root.data)}" + (f"   at {at}" if at else ""))
     if expression.names:
-        print("gradients:")
+        _say("gradients:")
         width = max(len(name) for name in expression.names)
         for name in expression.names:
-            print(f"  d/d{name.ljust(width)} = {_number(inputs[name].grad)}")
+            _say(f"  d/d{name.ljust(width)} = {_number(inputs[name].grad)}")
 
     if args.ledger != "none":
-        print("\nchain-rule ledger (upstream = d(root)/d(node), local = d(node)/d(parent)):")
-        print(format_steps(root, style=args.ledger))
-    return _write_files(root, args)
+        _say("\nchain-rule ledger (upstream = d(root)/d(node), local = d(node)/d(parent)):")
+        _say(format_steps(root, style=args.ledger))
+    return _write_files(root, args, wanted)
 
 
-def _write_files(root: Value, args: argparse.Namespace) -> int:
-    wanted = [(flag, getattr(args, flag)) for flag in ("svg", "png", "dot", "html")]
-    wanted = [(flag, path) for flag, path in wanted if path]
+def _check_encodable(expression: str) -> None:
+    for column, char in enumerate(expression, start=1):
+        if "\ud800" <= char <= "\udfff":
+            raise UsageError(
+                f"the expression holds bytes that are not valid UTF-8 (at column {column})"
+            )
+
+
+def _write_files(root: Value, args: argparse.Namespace, wanted: list[tuple[str, str]]) -> int:
+    """Make every output in memory, then write them all or none (write_files)."""
     if not wanted:
         return 0
+    options = {"formulas": args.formulas, "max_nodes": args.max_nodes}
+    drawing = None
+    items = []
     try:
         for flag, path in wanted:
-            options = {"formulas": args.formulas, "max_nodes": args.max_nodes}
             if flag == "html":
-                written = stepper_html(root, path, **options)
+                items.append((path, stepper_page(root, **options).encode("utf-8")))
             else:
-                written = render(root, path, fmt=flag, **options)
-            print(f"wrote {written}")
+                drawing = drawing or draw_graph(root, **options)
+                items.append((path, drawing.pipe(flag)))
     except MissingGraphvizError as err:
-        print(f"{PROG}: error: --{flag} needs graphviz: {err}", file=sys.stderr)
+        _error(f"--{flag} needs graphviz: {err} (no file written)")
         return EXIT_ENVIRONMENT
     except (RendererNotFoundError, RenderError, OSError) as err:
-        print(f"{PROG}: error: --{flag} {path}: {err}", file=sys.stderr)
+        _error(f"--{flag} {path}: {err} (no file written)")
         return EXIT_ENVIRONMENT
     except ValueError as err:  # e.g. a graph above draw_graph's max_nodes
-        print(f"{PROG}: error: --{flag} {path}: {err}", file=sys.stderr)
+        _error(f"--{flag} {path}: {err} (no file written)")
         return EXIT_BAD_INPUT
+    try:
+        written = write_files(items)
+    except UnsafeTargetError as err:  # a path changed since output_paths checked it
+        _error(f"{err} (no file written)")
+        return EXIT_BAD_INPUT
+    except OSError as err:
+        _error(f"writing the files failed, so none was written or changed: {err}")
+        return EXIT_ENVIRONMENT
+    if drawing is not None and drawing.copies:
+        _say(f"note: {drawing.copies} far use(s) of a value are drawn from a dashed copy "
+             "beside the operation, to keep the layout quick")
+    for path in written:
+        _say(f"wrote {path}")
     return 0
 
 

@@ -1,6 +1,9 @@
 """`gradledger` (viz.cli): value, gradients, ledger, files, and one-line errors with exit 2."""
 
 import math
+import os
+import re
+import stat
 import subprocess
 import sys
 from importlib import metadata
@@ -8,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from autograd import Value
 from autograd.expr import FUNCTIONS
 from viz.cli import main, run
+from viz.drawing import GraphDrawing
+from viz.rendering import RenderError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,10 +123,10 @@ def test_bad_input_is_one_line_exit_2_no_traceback(capsys, argv, message):
     assert "Traceback" not in err and out == ""
 
 
-def run_module(*argv):
+def run_module(*argv, timeout=120):
     return subprocess.run(
         [sys.executable, "-m", "viz", *argv],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        capture_output=True, text=True, cwd=ROOT, timeout=timeout,
     )
 
 
@@ -228,3 +234,167 @@ def test_an_unexpected_arithmetic_error_is_bad_input_exit_2(capsys, monkeypatch)
     status, out, err = cli(capsys, "x*2", "--at", "x=1")
     assert status == 2
     assert err == "gradledger: error: OverflowError: int too large to convert to float\n"
+
+
+# Issue 15, defects 1, 3 and 4: the CLI's outputs are checked up front, written all or
+# nothing, never over a device or FIFO, and a value used 100 times draws quickly.
+
+
+def snapshot_folder(folder):
+    return {
+        str(p.relative_to(folder)): (p.read_bytes() if p.is_file() and not p.is_symlink()
+                                     else None, stat.S_IFMT(os.lstat(p).st_mode))
+        for p in sorted(Path(folder).rglob("*"))
+    }
+
+
+def test_a_failing_output_leaves_no_file_new_or_changed(capsys, tmp_path, monkeypatch):
+    import viz.cli as cli_module
+
+    (tmp_path / "ok.svg").write_text("the old picture")
+    before = snapshot_folder(tmp_path)
+    real_pipe = cli_module.draw_graph(Value(1.0)).pipe.__func__
+
+    def pipe(self, fmt="svg", renderer="auto"):
+        if fmt == "png":
+            raise RenderError("graphviz-pure failed to render png: out of memory (simulated)")
+        return real_pipe(self, fmt, renderer)
+
+    monkeypatch.setattr(GraphDrawing, "pipe", pipe)
+    argv = ["x*2", "--at", "x=1", "--svg", str(tmp_path / "ok.svg"),
+            "--dot", str(tmp_path / "new" / "g.dot"), "--png", str(tmp_path / "g.png")]
+    status, out, err = cli(capsys, *argv)
+    assert status == 1, err
+    assert "simulated" in err and "no file written" in err and err.count("\n") == 1
+    assert "wrote" not in out
+    assert snapshot_folder(tmp_path) == before  # ok.svg untouched, no new/ folder
+
+
+def test_a_failing_rename_puts_every_file_back(capsys, tmp_path, monkeypatch):
+    from nn import serialization
+
+    (tmp_path / "ok.svg").write_text("the old picture")
+    (tmp_path / "ok.svg").chmod(0o600)
+    before = snapshot_folder(tmp_path)
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith(".html"):
+            raise OSError("disk full (simulated)")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(serialization.os, "replace", replace)
+    argv = ["x*2", "--at", "x=1", "--svg", str(tmp_path / "ok.svg"),
+            "--html", str(tmp_path / "missing" / "dir" / "x.html")]
+    status, out, err = cli(capsys, *argv)
+    assert status == 1
+    assert "none was written or changed" in err and "simulated" in err
+    assert snapshot_folder(tmp_path) == before
+    assert stat.S_IMODE((tmp_path / "ok.svg").stat().st_mode) == 0o600
+
+
+def test_the_same_file_for_two_outputs_is_refused_up_front(capsys, tmp_path):
+    (tmp_path / "real").write_text("keep")
+    (tmp_path / "link").symlink_to("real")
+    cases = [
+        ["--svg", "same", "--html", "same"],
+        ["--svg", "a", "--png", "sub/../a"],
+        ["--png", "real", "--html", "link"],
+    ]
+    for flags in cases:
+        before = snapshot_folder(tmp_path)
+        status, out, err = cli(capsys, "x*2", "--at", "x=1",
+                               *[str(tmp_path / f) if not f.startswith("--") else f
+                                 for f in flags])
+        assert status == 2, flags
+        assert "name the same file" in err and err.count("\n") == 1
+        assert out == ""  # refused before anything is computed or printed
+        assert snapshot_folder(tmp_path) == before
+
+
+def test_a_fifo_device_or_directory_output_is_refused_up_front(capsys, tmp_path):
+    os.mkfifo(tmp_path / "pipe.svg")
+    if os.geteuid() == 0:
+        device = tmp_path / "null"
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    else:
+        device = Path("/dev/null")  # a non-root process cannot replace it
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "dangling.svg").symlink_to("nowhere.svg")
+    cases = {
+        "pipe.svg": "a named pipe (FIFO)",
+        str(device): "a character device",
+        "folder": "a directory",
+        "dangling.svg": "which does not exist",
+    }
+    before = snapshot_folder(tmp_path)
+    for path, kind in cases.items():
+        status, out, err = cli(capsys, "x*2", "--at", "x=1", "--svg", str(tmp_path / path))
+        assert status == 2 and out == "", path
+        assert kind in err and err.count("\n") == 1
+    assert snapshot_folder(tmp_path) == before
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+
+
+def test_a_path_under_a_file_is_refused_up_front(capsys, tmp_path):
+    (tmp_path / "blocked").write_text("a file")
+    status, out, err = cli(capsys, "x*2", "--at", "x=1", "--svg", str(tmp_path / "ok.svg"),
+                           "--html", str(tmp_path / "blocked" / "x.html"))
+    assert status == 2 and out == ""
+    assert "--html" in err and "cannot write there: Not a directory" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocked"]
+
+
+def test_outputs_keep_the_mode_of_the_files_they_replace(capsys, tmp_path):
+    for name in ("g.svg", "g.dot", "g.html"):
+        (tmp_path / name).write_text("old")
+        (tmp_path / name).chmod(0o600)
+    argv = ["x*2", "--at", "x=1"]
+    for flag in ("svg", "dot", "html"):
+        argv += [f"--{flag}", str(tmp_path / f"g.{flag}")]
+    status, _, err = cli(capsys, *argv)
+    assert status == 0, err
+    for name in ("g.svg", "g.dot", "g.html"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
+        assert (tmp_path / name).read_text() != "old"
+
+
+HUNDRED_XS = "+".join(["x"] * 100)
+
+
+def test_a_value_used_a_hundred_times_draws_from_copies(capsys, tmp_path):
+    status, out, err = cli(capsys, HUNDRED_XS, "--at", "x=1", "--ledger", "none",
+                           "--dot", str(tmp_path / "g.dot"))
+    assert status == 0, err
+    assert "d/dx = 100.0" in out
+    assert "drawn from a dashed copy" in out
+    source = (tmp_path / "g.dot").read_text()
+    # x+x is op 1, and op k is 2k - 1 ranks from x: ops 1 to 8 (9 edges, span <= 16) are
+    # drawn from x itself, the other 91 uses from copies.
+    assert len(re.findall(r"\tv0_copy\d+_\d+ \[", source)) == 91
+    assert "note: 91 far use(s) of a value are drawn from a dashed copy" in out
+
+
+def test_a_value_used_a_hundred_times_renders(tmp_path):
+    # Before the bound, graphviz-pure ran for minutes on this; the timeout only stops a hang.
+    done = run_module(HUNDRED_XS, "--at", "x=1", "--ledger", "none",
+                      "--svg", str(tmp_path / "g.svg"), timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "<svg" in (tmp_path / "g.svg").read_text()
+
+
+def test_printed_text_carries_no_escape_codes(capsys):
+    status, out, err = cli(capsys, "x # \x1b[2J\x1b]8;;http://x\x07", "--at", "x=1",
+                           "--ledger", "none")
+    assert status == 0, err
+    assert "\x1b" not in out and "\x07" not in out
+    assert out.startswith("x # \\x1b[2J\\x1b]8;;http://x\\x07 = 1.0")
+    status, out, err = cli(capsys, "x", "--at", "x=1", "--bogus\x1b[31m")
+    assert status == 2 and "\x1b" not in err and "--bogus\\x1b[31m" in err
+
+
+def test_bytes_that_are_not_utf8_are_named(capsys):
+    status, out, err = cli(capsys, "x\udcff", "--at", "x=1")
+    assert status == 2 and out == ""
+    assert err == ("gradledger: error: the expression holds bytes that are not valid UTF-8 "
+                   "(at column 2)\n")
