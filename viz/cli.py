@@ -26,6 +26,7 @@ from autograd.errors import DomainError
 from autograd.expr import FUNCTIONS, ExpressionError, parse
 from autograd.value import Value
 from nn.serialization import UnsafeTargetError, check_target, check_targets, write_files
+from viz.claims import check_claims, parse_claims
 from viz.drawing import MissingGraphvizError, draw_graph
 from viz.formatting import format_steps
 from viz.naming import plain_text
@@ -95,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--at", nargs="+", action="extend", default=[], metavar="NAME=NUMBER",
         help="the value of each name in the expression",
     )
+    parser.add_argument(
+        "--claim", action="append", default=[], metavar="NAME=EXPRESSION",
+        help="check a hand-derived d expression / d NAME at a few hundred points (drawn "
+        "around the --at values, which are then optional); exit 1 if one is wrong",
+    )
     parser.add_argument("--svg", metavar="PATH", help="write the graph as SVG")
     parser.add_argument("--png", metavar="PATH", help="write the graph as PNG")
     parser.add_argument("--dot", metavar="PATH", help="write the graph as DOT text")
@@ -113,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse_bindings(pairs: Sequence[str], names: Sequence[str]) -> dict[str, float]:
+def parse_bindings(
+    pairs: Sequence[str], names: Sequence[str], require_all: bool = True
+) -> dict[str, float]:
     """Turn ["w=-3", "x=2"] into {"w": -3.0, "x": 2.0}, checking each against the names."""
     values: dict[str, float] = {}
     for pair in pairs:
@@ -137,7 +145,7 @@ def parse_bindings(pairs: Sequence[str], names: Sequence[str]) -> dict[str, floa
             raise UsageError(f"--at {pair!r}: {number.strip()} is not a finite number")
         values[name] = value
     missing = [name for name in names if name not in values]
-    if missing:
+    if missing and require_all:
         raise UsageError(f"no value for {missing[0]!r}: give it with --at {missing[0]}=NUMBER")
     return values
 
@@ -207,6 +215,8 @@ def output_paths(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.claim:
+        return _run_claims(args)
     try:
         check_output_names(args)
         wanted = output_paths(args)
@@ -232,6 +242,33 @@ def _run(args: argparse.Namespace) -> int:
         _say("\nchain-rule ledger (upstream = d(root)/d(node), local = d(node)/d(parent)):")
         _say(format_steps(root, style=args.ledger))
     return _write_files(root, args, wanted)
+
+
+def _run_claims(args: argparse.Namespace) -> int:
+    """--claim: a verdict per claim; exit 0 when all hold, 1 when one is wrong, 2 on bad input."""
+    if any(getattr(args, flag) for flag in OUTPUTS):
+        _error("--claim checks derivatives and writes no files: leave out --svg, --png, "
+               "--dot and --html")
+        return EXIT_BAD_INPUT
+    try:
+        _check_encodable(args.expression)
+        expression = parse(args.expression)
+        claims = parse_claims(args.claim, expression)
+        at = parse_bindings(args.at, expression.names, require_all=False)
+    except (ExpressionError, UsageError) as err:
+        _error(str(err))
+        return EXIT_BAD_INPUT
+    try:
+        style = None if args.ledger == "none" else args.ledger
+        text, all_hold = check_claims(expression, claims, at, ledger=style)
+    except ModuleNotFoundError as err:
+        _error(f"--claim needs hypothesis ({err}): pip install 'gradledger[check]'")
+        return EXIT_ENVIRONMENT
+    except (ExpressionError, DomainError) as err:
+        _error(str(err))
+        return EXIT_BAD_INPUT
+    _say(text)
+    return 0 if all_hold else 1
 
 
 def _check_encodable(expression: str) -> None:
