@@ -8,7 +8,7 @@ and so does anything unexpected (one line naming it, never a traceback).
 The output files are all or nothing: their paths are checked before anything is
 computed (a device, FIFO, directory or broken link is refused, and so is one file named
 by two flags), every file is made in memory and written to a temporary file, and only
-then are they renamed into place together (nn.serialization.write_files); if anything
+then are they renamed into place together (autograd.files.write_files); if anything
 fails, no file is left new or changed. Everything printed passes through
 viz.naming.plain_text, so no control character or escape code reaches the terminal.
 """
@@ -24,8 +24,8 @@ from pathlib import Path
 
 from autograd.errors import DomainError
 from autograd.expr import FUNCTIONS, ExpressionError, parse
+from autograd.files import UnsafeTargetError, check_target, check_targets, write_files
 from autograd.value import Value
-from nn.serialization import UnsafeTargetError, check_target, check_targets, write_files
 from viz.claims import check_claims, parse_claims
 from viz.drawing import MissingGraphvizError, draw_graph
 from viz.formatting import format_steps

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from nn.serialization import check_targets, write_files
+from autograd.files import check_targets, write_files
 from viz.drawing import draw_graph
 from viz.ledger import backprop_steps
 
@@ -22,7 +22,7 @@ def render_steps(
     every gradient the backward pass has produced so far (`grad ?` where it has not
     arrived yet). `fmt` is "svg", "png" or "dot"; `draw_options` go to `draw_graph`.
     The existing `.grad` values are not touched. The frames are written together by
-    `nn.serialization.write_files`: all of them, or (on an error) none.
+    `autograd.files.write_files`: all of them, or (on an error) none.
 
     Example:
         >>> from autograd import Value

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from nn.serialization import check_target, write_file
+from autograd.files import check_target, write_file
 
 RENDERERS = ("auto", "dot", "graphviz-pure")
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
@@ -123,7 +123,7 @@ def write_graph(source: str, path: str | os.PathLike, renderer: str = "auto",
 
     A .dot file is the DOT text itself and needs no renderer; .svg and .png use the
     system `dot` when it is on PATH, else graphviz-pure; .pdf needs the system `dot`.
-    The file is written by `nn.serialization.write_file` (a device, FIFO or directory
+    The file is written by `autograd.files.write_file` (a device, FIFO or directory
     is refused, a link written through, an existing file's mode kept). Returns the
     written path.
 

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from nn.serialization import check_target, write_file
+from autograd.files import check_target, write_file
 from viz.drawing import draw_graph
 from viz.ledger import Ledger, backprop_steps
 from viz.naming import plain_text, wrap_name
@@ -128,7 +128,7 @@ def stepper_html(
     chain-rule line in words and numbers, and fills in the gradients computed so far.
     `play_seconds` is the pause between steps when playing. `draw_options` go to
     `draw_graph`. The existing `.grad` values are not touched. The file is written by
-    `nn.serialization.write_file` (a device, FIFO or directory at `path` is refused).
+    `autograd.files.write_file` (a device, FIFO or directory at `path` is refused).
 
     Example:
         >>> from autograd import Value

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from autograd import Value
+from autograd.files import UnsafeTargetError, check_targets, write_file, write_files
 from nn import serialization
-from nn.serialization import UnsafeTargetError, check_targets, write_file, write_files
 from viz import draw_graph, render, render_steps, stepper_html
 
 
