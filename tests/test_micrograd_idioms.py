@@ -1,9 +1,9 @@
 """micrograd's idioms on Value (`_op`, `_prev`, `_backward`) and no silent gradient loss.
 
-The lecture cells below are quoted unchanged from Andrej Karpathy's nn-zero-to-hero
-notebooks (micrograd lecture, MIT licence): the point of these tests is that a learner's
-code runs on this project's Value as written. They are run with exec so that they stay
-byte for byte as the lecture has them (two-space indents and all).
+The helpers below are written for these tests in the style of a learner following the
+micrograd lecture: a walk over `v._prev`, a graphviz picture keyed on `v._op`, chain-rule
+steps called one node at a time with `v._backward()`, and tanh neurons trained by hand.
+They check that such code gets the lecture's numbers on this project's Value.
 """
 
 import math
@@ -15,142 +15,121 @@ import pytest
 from autograd import Value
 from autograd.testing import check_parameter_grads
 
-LECTURE_TRACE_AND_DRAW_DOT = '''
-from graphviz import Digraph
 
-def trace(root):
-  # builds a set of all nodes and edges in a graph
-  nodes, edges = set(), set()
-  def build(v):
-    if v not in nodes:
-      nodes.add(v)
-      for child in v._prev:
-        edges.add((child, v))
-        build(child)
-  build(root)
-  return nodes, edges
+def reachable(root):
+    """The values `root` depends on (itself included) and the (input, result) pairs joining them.
 
-def draw_dot(root):
-  dot = Digraph(format='svg', graph_attr={'rankdir': 'LR'}) # LR = left to right
-
-  nodes, edges = trace(root)
-  for n in nodes:
-    uid = str(id(n))
-    # for any value in the graph, create a rectangular ('record') node for it
-    dot.node(name = uid, label = "{ %s | data %.4f | grad %.4f }" % (n.label, n.data, n.grad), shape='record')
-    if n._op:
-      # if this value is a result of some operation, create an op node for it
-      dot.node(name = uid + n._op, label = n._op)
-      # and connect this node to it
-      dot.edge(uid + n._op, uid)
-
-  for n1, n2 in edges:
-    # connect n1 to the op node of n2
-    dot.edge(str(id(n1)), str(id(n2)) + n2._op)
-
-  return dot
-'''  # noqa: E501 (the lecture's own line lengths)
-
-LECTURE_NEURON = '''
-x1 = Value(2.0, label='x1')
-x2 = Value(0.0, label='x2')
-w1 = Value(-3.0, label='w1')
-w2 = Value(1.0, label='w2')
-b = Value(6.8813735870195432, label='b')
-x1w1 = x1*w1; x1w1.label = 'x1*w1'
-x2w2 = x2*w2; x2w2.label = 'x2*w2'
-x1w1x2w2 = x1w1 + x2w2; x1w1x2w2.label = 'x1*w1 + x2*w2'
-n = x1w1x2w2 + b; n.label = 'n'
-o = n.tanh(); o.label = 'o'
-'''
-
-LECTURE_MANUAL_BACKWARD = '''
-o.grad = 1.0
-o._backward()
-n._backward()
-b._backward()
-x1w1x2w2._backward()
-x2w2._backward()
-x1w1._backward()
-'''
-
-LECTURE_MLP = '''
-class Neuron:
-
-  def __init__(self, nin):
-    self.w = [Value(random.uniform(-1,1)) for _ in range(nin)]
-    self.b = Value(random.uniform(-1,1))
-
-  def __call__(self, x):
-    # w * x + b
-    act = sum((wi*xi for wi, xi in zip(self.w, x)), self.b)
-    out = act.tanh()
-    return out
-
-  def parameters(self):
-    return self.w + [self.b]
-
-class Layer:
-
-  def __init__(self, nin, nout):
-    self.neurons = [Neuron(nin) for _ in range(nout)]
-
-  def __call__(self, x):
-    outs = [n(x) for n in self.neurons]
-    return outs[0] if len(outs) == 1 else outs
-
-  def parameters(self):
-    return [p for neuron in self.neurons for p in neuron.parameters()]
-
-class MLP:
-
-  def __init__(self, nin, nouts):
-    sz = [nin] + nouts
-    self.layers = [Layer(sz[i], sz[i+1]) for i in range(len(nouts))]
-
-  def __call__(self, x):
-    for layer in self.layers:
-      x = layer(x)
-    return x
-
-  def parameters(self):
-    return [p for layer in self.layers for p in layer.parameters()]
-'''
-
-LECTURE_TRAINING = '''
-xs = [
-  [2.0, 3.0, -1.0],
-  [3.0, -1.0, 0.5],
-  [0.5, 1.0, 1.0],
-  [1.0, 1.0, -1.0],
-]
-ys = [1.0, -1.0, -1.0, 1.0] # desired targets
-
-for k in range(20):
-
-  # forward pass
-  ypred = [n(x) for x in xs]
-  loss = sum((yout - ygt)**2 for ygt, yout in zip(ys, ypred))
-
-  # backward pass
-  for p in n.parameters():
-    p.grad = 0.0
-  loss.backward()
-
-  # update
-  for p in n.parameters():
-    p.data += -0.1 * p.grad
-
-  print(k, loss.data)
-'''
+    An explicit stack, so no recursion; `_prev` is a set, as in micrograd.
+    """
+    seen, links = set(), set()
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        if value in seen:
+            continue
+        seen.add(value)
+        for source in value._prev:
+            links.add((source, value))
+            stack.append(source)
+    return seen, links
 
 
-def run(*cells, **names):
-    """Run lecture cells in one namespace with this project's Value; return the namespace."""
-    namespace = {"Value": Value, "random": random, "math": math, **names}
-    for cell in cells:
-        exec(cell, namespace)
-    return namespace
+def labelled_picture(root):
+    """A left-to-right Digraph: a record box per value, a small box per op that made one."""
+    from graphviz import Digraph
+
+    seen, links = reachable(root)
+    picture = Digraph(format="svg", graph_attr={"rankdir": "LR"})
+    for value in seen:
+        box = str(id(value))
+        text = f"{{ {value.label} | data {value.data:.4f} | grad {value.grad:.4f} }}"
+        picture.node(box, text, shape="record")
+        if value._op:  # leaves have no op, so no op box
+            picture.node(box + value._op, value._op)
+            picture.edge(box + value._op, box)
+    for source, result in links:
+        picture.edge(str(id(source)), str(id(result)) + result._op)
+    return picture
+
+
+B = 6.8813735870195432  # the lecture's bias: it makes n = atanh(1/sqrt(2))
+
+
+def tanh_neuron():
+    """o = tanh(x1*w1 + x2*w2 + b) typed out value by value, every value labelled.
+
+    Returns the values keyed by their labels.
+    """
+    inputs = [Value(2.0, label="x1"), Value(0.0, label="x2")]
+    weights = [Value(-3.0, label="w1"), Value(1.0, label="w2")]
+    bias = Value(B, label="b")
+    terms = []
+    for x, w in zip(inputs, weights, strict=True):
+        term = x * w
+        term.label = f"{x.label}*{w.label}"
+        terms.append(term)
+    total = terms[0] + terms[1]
+    total.label = "x1*w1 + x2*w2"
+    n = total + bias
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return {v.label: v for v in (*inputs, *weights, bias, *terms, total, n, o)}
+
+
+class TanhNeuron:
+    """sum(w_i * x_i) + b through tanh; weights and bias from random.uniform(-1, 1)."""
+
+    def __init__(self, fan_in):
+        self.w = [Value(random.uniform(-1, 1)) for _ in range(fan_in)]
+        self.b = Value(random.uniform(-1, 1))
+
+    def __call__(self, x):
+        return sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b).tanh()
+
+    def parameters(self):
+        return [*self.w, self.b]
+
+
+class TanhLayer:
+    def __init__(self, fan_in, width):
+        self.neurons = [TanhNeuron(fan_in) for _ in range(width)]
+
+    def __call__(self, x):
+        outs = [neuron(x) for neuron in self.neurons]
+        return outs if len(outs) > 1 else outs[0]  # one neuron: a bare Value
+
+    def parameters(self):
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+
+class TanhMLP:
+    def __init__(self, fan_in, widths):
+        sizes = [fan_in, *widths]
+        self.layers = [TanhLayer(a, b) for a, b in zip(sizes, sizes[1:], strict=False)]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+
+def train_by_hand(net, xs, ys, steps, rate):
+    """Forward, zero the grads, backward, nudge each parameter; the loss at each step."""
+    history = []
+    for _ in range(steps):
+        predictions = [net(x) for x in xs]
+        loss = sum((guess - target) ** 2 for guess, target in zip(predictions, ys, strict=True))
+        for p in net.parameters():
+            p.grad = 0.0
+        loss.backward()
+        for p in net.parameters():
+            p.data += -rate * p.grad
+        history.append(loss.data)
+    return history
 
 
 @pytest.mark.parametrize(
@@ -197,13 +176,14 @@ def test_idioms_are_read_only():
     assert z._op == "+" and z.op_record.name == "add"
 
 
-def test_the_lectures_trace_and_draw_dot_run_unchanged():
+def test_a_lecture_style_walk_and_drawing_show_every_value_and_op():
     pytest.importorskip("graphviz", reason="the graphviz package (extra `viz`) is not installed")
-    ns = run(LECTURE_TRACE_AND_DRAW_DOT, LECTURE_NEURON)
-    ns["o"].backward()
-    nodes, edges = ns["trace"](ns["o"])
-    assert len(nodes) == 10 and len(edges) == 9
-    source = ns["draw_dot"](ns["o"]).source
+    values = tanh_neuron()
+    values["o"].backward()
+    seen, links = reachable(values["o"])
+    assert seen == set(values.values()) and len(seen) == 10 and len(links) == 9
+    assert (values["n"], values["o"]) in links and (values["b"], values["n"]) in links
+    source = labelled_picture(values["o"]).source
     assert "{ o | data 0.7071 | grad 1.0000 }" in source
     assert "{ n | data 0.8814 | grad 0.5000 }" in source
     assert "{ x1 | data 2.0000 | grad -1.5000 }" in source
@@ -213,30 +193,34 @@ def test_the_lectures_trace_and_draw_dot_run_unchanged():
     assert op_labels == ["\"*\"", "\"*\"", "\"+\"", "\"+\"", "tanh"]
 
 
-def test_the_lectures_manual_backward_steps_give_its_gradients():
-    ns = run(LECTURE_NEURON, LECTURE_MANUAL_BACKWARD)
-    do_dn = 1 - math.tanh(0.8813735870195432) ** 2  # the lecture's 0.4999999999999999
-    assert ns["n"].grad == do_dn and ns["b"].grad == do_dn
-    assert ns["x1"].grad == -3.0 * do_dn and ns["w1"].grad == 2.0 * do_dn
-    assert ns["x2"].grad == 1.0 * do_dn and ns["w2"].grad == 0.0
+def test_backward_steps_called_by_hand_give_the_chain_rule():
+    values = tanh_neuron()
+    values["o"].grad = 1.0
+    # reverse topological order, typed out: each value steps before the values it came from
+    for label in ("o", "n", "x1*w1 + x2*w2", "x2*w2", "x1*w1"):
+        values[label]._backward()
+    do_dn = 1 - math.tanh(0.8813735870195432) ** 2  # n.data is 0.8813735870195432; do/dn ~ 0.5
+    assert values["n"].grad == do_dn and values["b"].grad == do_dn
+    assert values["x1"].grad == -3.0 * do_dn and values["w1"].grad == 2.0 * do_dn
+    assert values["x2"].grad == 1.0 * do_dn and values["w2"].grad == 0.0
+    again = tanh_neuron()
+    again["o"].backward()
+    assert {k: v.grad for k, v in values.items()} == {k: v.grad for k, v in again.items()}
 
 
-def test_the_lectures_neuron_layer_and_mlp_classes_run_unchanged(capsys):
+def test_lecture_style_neuron_layer_and_mlp_classes_train():
     random.seed(0)
-    ns = run(LECTURE_MLP)
-    n = ns["MLP"](3, [4, 4, 1])
-    assert len(n.parameters()) == 41
+    net = TanhMLP(3, [4, 4, 1])
+    assert len(net.parameters()) == 41
     xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
     ys = [1.0, -1.0, -1.0, 1.0]
 
     def loss():
-        return sum((n(x) - y) ** 2 for x, y in zip(xs, ys, strict=True))
+        return sum((net(x) - y) ** 2 for x, y in zip(xs, ys, strict=True))
 
-    check_parameter_grads(loss, n.parameters())  # backprop against differences of the loss
-    run(LECTURE_TRAINING, n=n)
-    lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == [str(k) for k in range(20)]
-    losses = [float(line.split()[1]) for line in lines]
+    check_parameter_grads(loss, net.parameters())  # backprop against differences of the loss
+    losses = train_by_hand(net, xs, ys, steps=20, rate=0.05)
+    assert len(losses) == 20
     assert all(later < earlier for earlier, later in zip(losses, losses[1:], strict=False))
 
 

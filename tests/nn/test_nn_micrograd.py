@@ -20,42 +20,39 @@ from nn.micrograd import MLP, Layer, Module, Neuron
 
 DEMO = json.loads((Path(__file__).parent / "fixtures" / "micrograd_demo.json").read_text())
 
-# trace_graph.ipynb's helpers, quoted unchanged from micrograd's repository (MIT licence):
-# the test is that they draw the same picture on either engine's Values.
-TRACE_GRAPH_DRAW_DOT = '''
-from graphviz import Digraph
 
-def trace(root):
-    nodes, edges = set(), set()
-    def build(v):
-        if v not in nodes:
-            nodes.add(v)
-            for child in v._prev:
-                edges.add((child, v))
-                build(child)
-    build(root)
-    return nodes, edges
-
-def draw_dot(root, format='svg', rankdir='LR'):
+def graph_of(root):
+    """Values reachable from root through `_prev` and the edges into each, found depth first
+    with a stack of values still to visit. Only micrograd's idioms are used, so this runs on
+    micrograd's Value as on this project's.
     """
-    format: png | svg | ...
-    rankdir: TB (top to bottom graph) | LR (left to right)
+    found, arrows, to_visit = set(), set(), [root]
+    while to_visit:
+        node = to_visit.pop()
+        if node not in found:
+            found.add(node)
+            arrows.update((parent, node) for parent in node._prev)
+            to_visit.extend(node._prev)
+    return found, arrows
+
+
+def notebook_style_drawing(root, rankdir="LR"):
+    """A graphviz drawing as micrograd's notebooks make one: a record per value holding its
+    data and grad, and a small node per `_op` that points into the value it produced.
     """
-    assert rankdir in ['LR', 'TB']
-    nodes, edges = trace(root)
-    dot = Digraph(format=format, graph_attr={'rankdir': rankdir}) #, node_attr={'rankdir': 'TB'})
+    from graphviz import Digraph
 
-    for n in nodes:
-        dot.node(name=str(id(n)), label = "{ data %.4f | grad %.4f }" % (n.data, n.grad), shape='record')
-        if n._op:
-            dot.node(name=str(id(n)) + n._op, label=n._op)
-            dot.edge(str(id(n)) + n._op, str(id(n)))
-
-    for n1, n2 in edges:
-        dot.edge(str(id(n1)), str(id(n2)) + n2._op)
-
-    return dot
-'''  # noqa: E501 (the notebook's own line lengths)
+    found, arrows = graph_of(root)
+    drawing = Digraph(format="svg", graph_attr={"rankdir": rankdir})
+    for node in found:
+        name = str(id(node))
+        drawing.node(name, f"{{ data {node.data:.4f} | grad {node.grad:.4f} }}", shape="record")
+        if node._op:
+            drawing.node(name + node._op, node._op)
+            drawing.edge(name + node._op, name)
+    for parent, child in arrows:
+        drawing.edge(str(id(parent)), str(id(child)) + child._op)
+    return drawing
 
 
 def needs_micrograd():
@@ -230,7 +227,7 @@ def canonical_picture(dot):
     return nodes, collections.Counter((name(a), name(b)) for a, b in edges)
 
 
-def test_trace_graph_notebook_draws_micrograds_pictures():
+def test_a_notebook_style_drawing_is_the_same_on_both_engines():
     pytest.importorskip("graphviz", reason="the graphviz package (extra `viz`) is not installed")
     needs_micrograd()
     from micrograd import engine
@@ -238,8 +235,6 @@ def test_trace_graph_notebook_draws_micrograds_pictures():
 
     pictures = []
     for value, neuron in ((engine.Value, micrograd_nn.Neuron), (Value, Neuron)):
-        ns = {}
-        exec(TRACE_GRAPH_DRAW_DOT, ns)
         x = value(1.0)
         y = (x * 2 + 1).relu()
         y.backward()
@@ -247,8 +242,7 @@ def test_trace_graph_notebook_draws_micrograds_pictures():
         n = neuron(2)
         z = n([value(1.0), value(-2.0)])
         z.backward()
-        draw = ns["draw_dot"]
-        pictures.append((canonical_picture(draw(y)), canonical_picture(draw(z))))
+        pictures.append(tuple(canonical_picture(notebook_style_drawing(v)) for v in (y, z)))
     assert pictures[0] == pictures[1]
     nodes, edges = pictures[1][0]
     assert nodes["{ data 1.0000 | grad 2.0000 }"] == 1
