@@ -35,9 +35,15 @@ def _binary_method(row: Op, name: str, reflected: bool) -> Any:
     if reflected:
         def method(self: Any, other: Any) -> Any:
             return self._reflected(row, other)
+    elif name.startswith("__"):
+        def method(self: Any, other: Any) -> Any:
+            return self._binary(row, other)  # NotImplemented lets Python try the other side
     else:
         def method(self: Any, other: Any) -> Any:
-            return self._binary(row, other)
+            result = self._binary(row, other)
+            if result is NotImplemented:  # a dual number, an array, ...: apply decides
+                return ops.apply(row, self, other)
+            return result
     method.__name__ = name
     method.__doc__ = row.doc
     return method

@@ -254,9 +254,18 @@ _COMPARE = {
 }
 
 
+_TABLE_NAMES = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Mod: "mod"}
+
+
 def _apply_binary(op: ast.operator, left: Any, right: Any) -> Any:
-    if not isinstance(left, Value) and not (isinstance(right, Value) and type(op) is not ast.Pow):
-        left = Value(left)  # two numbers still make a node, so the ledger shows the step
+    if not isinstance(left, Value) and not isinstance(right, Value):
+        # Two numbers stay a number (as in a parameter, clip(x, 1+1, 3), or an exponent,
+        # x ** (1+1)), computed by the op table under its numeric policy.
+        if isinstance(op, ast.Pow):
+            return ops.evaluate(ops.power_op(right), left)
+        return ops.FUNCTIONS[_TABLE_NAMES[type(op)]](left, right)
+    if isinstance(op, ast.Pow) and not isinstance(left, Value):
+        left = Value(left)
     return _OPERATORS[type(op)](left, right)
 
 
@@ -339,9 +348,8 @@ def _combine(node: ast.AST, args: list[Any], expression: Expression) -> Any:
             return -operand
         result = -operand
     else:
-        row = FUNCTIONS[node.func.id].op
-        inputs = [a if isinstance(a, Value) else Value(a) for a in args[: row.arity]]
-        result = FUNCTIONS[node.func.id](*inputs, *args[row.arity:])
+        # Inputs that are all numbers give a number; parameters are numbers (parse checked).
+        result = FUNCTIONS[node.func.id](*args)
     if isinstance(result, Value) and not result.label:
         result.label = _label(expression, node)
     return result

@@ -217,8 +217,9 @@ class Tape:
         size = values.shape[1]
         grads = np.zeros((len(self.ops), size))
         grads[plan.row_of[-1]] = 1.0
-        # Python floats raise on x / 0 and quietly overflow to inf in * and +: so do these.
-        with np.errstate(divide="raise", over="ignore", invalid="ignore"):
+        # A group numpy flags (x / 0, 0 / 0, inf * 0, ...) is redone on floats, entry by
+        # entry, so batched gradients raise or give nan exactly where scalar replay does.
+        with np.errstate(divide="raise", over="ignore", invalid="raise"):
             for group, inputs in zip(reversed(plan.groups), reversed(saved), strict=True):
                 if group.parents_to_update:
                     self._group_backward(np, group, inputs, values, grads)
@@ -332,9 +333,10 @@ class Tape:
         second = inputs[1] if len(inputs) == 2 else None
         try:
             _, _, to_first, to_second = chain_rule(group.op.rule, inputs[0], second, out, upstream)
-        except (ArithmeticError, ValueError):
-            self._locate_error(np, group, values)
-            raise
+        except (ArithmeticError, ValueError, TypeError):
+            # numpy flagged something (or the rule only runs on floats): redo this group on
+            # floats, entry by entry, so the result or error is the scalar replay's own
+            to_first, to_second = self._scalar_chain_rule(np, group, inputs, out, upstream)
         for slot in group.parents_to_update:
             contribution = to_first if slot == 0 else to_second
             rows = group.parent_rows[slot]
@@ -345,15 +347,23 @@ class Tape:
                 order, unique, starts = merge
                 grads[unique] += np.add.reduceat(contribution[order], starts, axis=0)
 
-    def _locate_error(self, np: Any, group: _Group, values: Any) -> None:
-        """Redo a failed group's rule entry by entry and raise the first entry's DomainError."""
-        for k, i in enumerate(group.positions):
-            inputs = [values[rows.start + k * rows.step if isinstance(rows, slice) else rows[k]]
-                      for rows in group.parent_rows]
+    def _scalar_chain_rule(self, np: Any, group: _Group, inputs: list, out: Any,
+                           upstream: Any) -> tuple:
+        """A group's contributions computed on floats, entry by entry (the slow path)."""
+        to_first = np.empty_like(out)
+        to_second = np.empty_like(out) if len(inputs) == 2 else None
+        for k, j in np.ndindex(*out.shape):
+            scalars = [float(x[k, j]) for x in inputs]
+            second = scalars[1] if len(scalars) == 2 else None
             try:
-                group.op.rule(*inputs, values[group.start + k])
+                _, _, a, b = chain_rule(group.op.rule, scalars[0], second, float(out[k, j]),
+                                        float(upstream[k, j]))
             except (ArithmeticError, ValueError) as err:
-                raise self._error(i, err, _first_bad(np, inputs)) from None
+                raise self._error(group.positions[k], err, scalars) from None
+            to_first[k, j] = a
+            if to_second is not None:
+                to_second[k, j] = b
+        return to_first, to_second
 
 
 @dataclass(frozen=True)
@@ -445,11 +455,6 @@ def _merge_plan(np: Any, rows: Any) -> Any:
     if len(unique) == len(rows):
         return None
     return order, unique, starts
-
-
-def _first_bad(np: Any, inputs: list) -> list:
-    """Shorten array inputs to a summary for an error message."""
-    return [a.tolist() if np.ndim(a) == 0 else f"array{np.shape(a)}" for a in inputs]
 
 
 def _array_forward(np: Any, op: Op, inputs: list) -> Any:

@@ -55,6 +55,9 @@ def _ordered(row: Op, given: int, parameters: dict[str, Any]) -> list:
     unknown = set(parameters) - set(row.parameters)
     if unknown:
         raise TypeError(f"{row.name}() got an unexpected keyword {sorted(unknown)[0]!r}")
+    twice = [name for name in row.parameters[:given] if name in parameters]
+    if twice:
+        raise TypeError(f"{row.name}() got parameter {twice[0]} twice (by position and name)")
     ordered = []
     defaults = _padded_defaults(row)
     for k, name in enumerate(row.parameters[given:], start=given):

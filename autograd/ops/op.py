@@ -261,23 +261,30 @@ def apply(op: Op, *args: Any) -> Any:
     if all(_is_real(a) for a in args):
         return evaluate(op, *(float(a) for a in args))
     carrier = None
+    arrays = False
     for a in args:
         if hasattr(a, "_apply_op"):
             if carrier is None or getattr(a, "_carrier_rank", 0) > carrier._carrier_rank:
                 carrier = a
+        elif _is_real(a) or isinstance(a, complex):
+            continue  # numpy's float64 is a float: a number, not an array
         elif numpy_of(a) is not None:
-            np = sys.modules["numpy"]
-            if any(getattr(x, "dtype", None) == np.dtype(object) for x in args):  # of Values
-                elementwise = np.frompyfunc(lambda *xs: apply(op, *xs), op.arity, 1)
-                return elementwise(*args)
-            return evaluate_arrays(np, op, *args)
-        elif isinstance(a, complex):
-            continue
-        elif not _is_real(a):
+            arrays = True
+        else:
             raise TypeError(
                 f"{op.name}() takes numbers, Values or numpy arrays, "
                 f"got {type(a).__name__}: {a!r}"
             )
+    if arrays:
+        np = sys.modules["numpy"]
+        if carrier is not None or any(getattr(x, "dtype", None) == np.dtype(object)
+                                      for x in args):  # Values in or beside the arrays
+            elementwise = np.frompyfunc(lambda *xs: apply(op, *xs), op.arity, 1)
+            return elementwise(*args)
+        try:
+            return evaluate_arrays(np, op, *args)
+        except (ArithmeticError, ValueError) as err:
+            raise domain_error_for(err)(str(err)) from None
     if carrier is None:  # complex numbers, for the complex step
         return evaluate(op, *args)
     return carrier._apply_op(op, *args)
@@ -285,6 +292,12 @@ def apply(op: Op, *args: Any) -> Any:
 
 def positional_count(f: Callable[..., Any]) -> int | None:
     """How many positional arguments f takes (None if it takes *args or has no signature)."""
+    inputs = getattr(f, "nin", None)  # a numpy ufunc: its signature also lists out=
+    if isinstance(inputs, int):
+        return inputs
+    row = getattr(f, "op", None)  # a function of the op table takes its row's inputs
+    if isinstance(row, Op):
+        return row.arity
     try:
         parameters = inspect.signature(f).parameters.values()
     except (TypeError, ValueError):

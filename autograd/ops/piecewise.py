@@ -49,6 +49,11 @@ def _clip(x: float, lo: float, hi: float) -> float:
         raise ValueError(f"clip(x, lo, hi) needs lo <= hi; got lo = {lo!r}, hi = {hi!r}")
     return x if x != x else min(max(x, lo), hi)
 
+def _array_clip(np: Any, x: Any, lo: float, hi: float) -> Any:
+    _clip(0.0, lo, hi)  # the same refusal of lo > hi as on floats
+    return np.clip(x, lo, hi)
+
+
 def _clip_rule(x: Any, out: Any, lo: float, hi: float) -> tuple:
     inside = step(x, lo, at_tie=1.0) * step(hi, x, at_tie=1.0)
     return (inside,)
@@ -103,7 +108,7 @@ ROWS = (
        kink_distance=lambda x, y: abs(x - y)),
     Op("clip", 1, _clip, _clip_rule,
        lambda lo, hi: (f"1 if {number_text(lo)} <= x <= {number_text(hi)} else 0",), _clip_domain,
-       "x limited to [lo, hi].", _complex_clip, lambda np, x, lo, hi: np.clip(x, lo, hi),
+       "x limited to [lo, hi].", _complex_clip, _array_clip,
        kink="at x = lo and x = hi the derivative is taken as 1 (as PyTorch's clamp)",
        kink_distance=lambda x, lo, hi: min(abs(x - lo), abs(x - hi)),
        parameters=("lo", "hi"), samples=((-1.0, 1.0), (0.0, 2.0))),
