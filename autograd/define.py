@@ -37,7 +37,12 @@ def define_op(
     if arity not in (1, 2):
         raise ValueError(f"define_op({name!r}): forward must take 1 or 2 positional inputs, "
                          f"got {arity if arity is not None else 'a variable number'}")
-    formulas = (formula,) if isinstance(formula, str) else tuple(formula)
+    if isinstance(formula, str):
+        formulas = (formula,)
+    elif isinstance(formula, (tuple, list)):
+        formulas = tuple(formula)
+    else:
+        formulas = ()
     if len(formulas) != arity or not all(isinstance(f, str) for f in formulas):
         raise ValueError(f"define_op({name!r}): give {arity} formula text(s), one per input, "
                          f"got {formula!r}")
@@ -48,7 +53,23 @@ def define_op(
         doc or f"{name}, defined with define_op.", complex_forward, array_forward,
         kink=kink, kink_distance=kink_distance,
     )
+    _try_once(op)
     return function_of(op)
+
+
+def _try_once(op: Op) -> None:
+    """Run forward and derivative at the middle of the domain: a wrong kind of result is a
+    TypeError now, naming the op, instead of a puzzle at the first backward()."""
+    point = [(lo + hi) / 2 for lo, hi in (intervals[0] for intervals in op.domain)]
+    try:
+        out = op.forward(*point)
+        partials = op.rule(*point, out)
+    except (ArithmeticError, ValueError):
+        return  # the middle may be a domain edge; the op's own errors are for its users
+    for what, value in (("forward", out), *(("derivative", d) for d in partials)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"define_op({op.name!r}): the {what} must return a real number on "
+                            f"floats, got {type(value).__name__} {value!r} at {point}")
 
 
 def _check_name(name: str) -> None:
@@ -94,7 +115,10 @@ def _rule_of(name: str, derivative: Callable[..., Any], arity: int) -> Callable[
 def _domain_of(name: str, domain: Any, arity: int) -> Domain:
     if domain is None:
         return (SMOOTH,) * arity
-    result = tuple(tuple((float(a), float(b)) for a, b in intervals) for intervals in domain)
+    try:
+        result = tuple(tuple((float(a), float(b)) for a, b in intervals) for intervals in domain)
+    except (TypeError, ValueError):
+        result = ()
     if len(result) != arity or any(not intervals or any(not a <= b for a, b in intervals)
                                    for intervals in result):
         raise ValueError(f"define_op({name!r}): domain needs, per input, a list of "

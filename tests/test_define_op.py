@@ -120,7 +120,23 @@ def test_a_bad_domain_is_refused():
 
 
 def test_a_binary_derivative_must_return_two_partials():
-    bad = define_op("bad_pair", lambda x, y: x * y, lambda x, y: y, ("y", "x"))
-    out = bad(Value(1.0), Value(2.0))
-    with pytest.raises(TypeError, match="tuple of 2 partials"):
-        out.backward()
+    with pytest.raises(TypeError, match="tuple of 2 partials"):  # found when it is declared
+        define_op("bad_pair", lambda x, y: x * y, lambda x, y: y, ("y", "x"))
+
+
+@pytest.mark.parametrize(
+    "keywords, error, message",
+    [
+        ({"domain": [(0, 1)]}, ValueError, "domain needs, per input"),
+        ({"formula": 1}, ValueError, "give 1 formula text"),
+        ({"formula": None}, ValueError, "give 1 formula text"),
+        ({"derivative": lambda x: None}, TypeError, "the derivative must return a real number"),
+        ({"derivative": lambda x: (1.0, 2.0)}, TypeError, "the derivative must return"),
+        ({"forward": lambda x: None}, TypeError, "the forward must return a real number"),
+    ],
+)
+def test_malformed_declarations_name_define_op_and_the_problem(keywords, error, message):
+    arguments = {"name": "g", "forward": math.sin, "derivative": math.cos, "formula": "cos(x)"}
+    arguments.update(keywords)
+    with pytest.raises(error, match=message):
+        define_op(**arguments)
