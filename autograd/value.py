@@ -11,7 +11,7 @@ from autograd.arithmetic import install_op_methods
 from autograd.errors import domain_error_for
 from autograd.grad_mode import _recording
 from autograd.ops import Op
-from autograd.ops.op import outside_policy
+from autograd.ops.op import forward_by_policy
 
 
 def _as_float(data: Any, label: str) -> float:
@@ -39,18 +39,15 @@ def _is_real_number(x: Any) -> bool:
 _INFINITY = math.inf
 
 
-def _by_policy(op: Op, nodes: tuple, error: Exception | None, result: float = 0.0) -> float:
-    """The slow path of the numeric policy (see ops.op.outside_policy): nan or a DomainError."""
-    inputs = tuple(node.data for node in nodes)
-    if error is None:
-        error = outside_policy(op, inputs, result)
-        if error is None:
-            return result
-    elif not all(-_INFINITY < x < _INFINITY for x in inputs):
-        return math.nan
-    described = ", ".join(_describe(node) for node in nodes)
-    where = "input" if len(nodes) == 1 else "inputs"
-    raise domain_error_for(error)(f"{error} ({where}: {described})") from None
+def _by_policy(op: Op, nodes: tuple) -> float:
+    """The slow path, when the forward raised or gave inf/nan: the numeric policy decides
+    (ops.op.forward_by_policy), and its error names the nodes."""
+    try:
+        return forward_by_policy(op, *(node.data for node in nodes))
+    except (ArithmeticError, ValueError) as error:
+        described = ", ".join(_describe(node) for node in nodes)
+        where = "input" if len(nodes) == 1 else "inputs"
+        raise domain_error_for(error)(f"{error} ({where}: {described})") from None
 
 
 _MICROGRAD_SYMBOLS = {"relu": "ReLU"}
@@ -175,11 +172,11 @@ class Value:
         x = self.data
         try:
             data = op.forward(x)
-        except (ArithmeticError, ValueError) as err:
-            data = _by_policy(op, (self,), err)
+        except (ArithmeticError, ValueError):
+            data = _by_policy(op, (self,))
         else:
             if not -_INFINITY < data < _INFINITY:
-                data = _by_policy(op, (self,), None, data)
+                data = _by_policy(op, (self,))
         return _result(data, self, None, op)
 
     def _binary(self, op: Op, other: Any) -> Value:
@@ -189,11 +186,11 @@ class Value:
             other = Constant(other)
         try:
             data = op.forward(self.data, other.data)
-        except (ArithmeticError, ValueError) as err:
-            data = _by_policy(op, (self, other), err)
+        except (ArithmeticError, ValueError):
+            data = _by_policy(op, (self, other))
         else:
             if not -_INFINITY < data < _INFINITY:
-                data = _by_policy(op, (self, other), None, data)
+                data = _by_policy(op, (self, other))
         return _result(data, self, other, op)
 
     def _reflected(self, op: Op, other: Any) -> Value:
