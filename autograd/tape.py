@@ -300,7 +300,7 @@ class Tape:
         inputs = [values[rows] for rows in group.parent_rows]
         try:
             with np.errstate(all="ignore"):
-                out = _array_forward(np, group.op, inputs)
+                out = evaluate_arrays(np, group.op, *inputs)
             finite = np.isfinite(out)
             if edges:
                 for x in inputs:
@@ -455,11 +455,6 @@ def _merge_plan(np: Any, rows: Any) -> Any:
     if len(unique) == len(rows):
         return None
     return order, unique, starts
-
-
-def _array_forward(np: Any, op: Op, inputs: list) -> Any:
-    """One op on arrays, with numpy's errors raised (see np.errstate in the caller)."""
-    return evaluate_arrays(np, op, *inputs)
 
 
 class TracedFunction:
