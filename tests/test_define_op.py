@@ -5,29 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from autograd import Value, define_op, exp, grad, jvp, sigmoid, trace
+from autograd import Value, define_op, grad, jvp, trace
 from autograd.testing import check_forward_reverse, check_grad, check_second_order
-
-
-def _softsign_derivative(x):
-    return 1 / (1 + abs(x)) ** 2
-
-
-softsign = define_op(
-    "softsign", lambda x: x / (1 + abs(x)), _softsign_derivative, "1 / (1 + abs(x))**2"
-)
-swish = define_op(
-    "swish",
-    lambda x: x / (1 + math.exp(-x)),
-    lambda x, out: out + (1 - out) * sigmoid(x),  # autograd's sigmoid: floats, Values, arrays
-    "out + (1 - out) * sigmoid(x)",
-)
-smooth_max = define_op(
-    "smooth_max",
-    lambda x, y: math.log(math.exp(x) + math.exp(y)),
-    lambda x, y, out: (exp(x - out), exp(y - out)),
-    ("exp(x - out)", "exp(y - out)"),
-)
+from tests.declared_ops import smooth_max, softsign, swish
 
 
 def _softsign_by_hand(x):

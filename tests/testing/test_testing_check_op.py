@@ -8,11 +8,12 @@ import math
 
 import pytest
 
-from autograd import define_op, exp, ops, sigmoid
+from autograd import define_op, exp, ops
 from autograd.forward import Dual
 from autograd.ops import step
 from autograd.testing import GradientMismatch, OpCheckReport, OpMismatch, check_op
 from autograd.testing.op_checks import CHECKS, concrete_ops, kink_points
+from tests.declared_ops import smooth_max, softsign, softsign_derivative, softsign_forward, swish
 
 EXAMPLES = 15
 
@@ -66,29 +67,6 @@ def test_check_op_takes_functions_rows_and_bound_ops_only():
         check_op(ops.sin, examples=0)
 
 
-def _softsign_derivative(x):
-    return 1 / (1 + abs(x)) ** 2
-
-
-def _softsign(x):
-    return x / (1 + abs(x))
-
-
-softsign = define_op("softsign", _softsign, _softsign_derivative, "1 / (1 + abs(x))**2")
-swish = define_op(
-    "swish",
-    lambda x: x / (1 + math.exp(-x)),
-    lambda x, out: out + (1 - out) * sigmoid(x),
-    "out + (1 - out) * sigmoid(x)",
-)
-smooth_max = define_op(
-    "smooth_max",
-    lambda x, y: math.log(math.exp(x) + math.exp(y)),
-    lambda x, y, out: (exp(x - out), exp(y - out)),
-    ("exp(x - out)", "exp(y - out)"),
-)
-
-
 @pytest.mark.parametrize("fn", [softsign, swish, smooth_max], ids=["softsign", "swish", "max"])
 def test_declared_ops_pass(fn):
     report = check_op(fn, examples=50)
@@ -126,7 +104,7 @@ def _point(mismatch):
 
 
 def test_a_wrong_derivative_fails_at_a_shown_point_with_both_numbers():
-    wrong = define_op("softsign_wrong", _softsign, lambda x: 1 / (1 + abs(x)),
+    wrong = define_op("softsign_wrong", softsign_forward, lambda x: 1 / (1 + abs(x)),
                       "1 / (1 + abs(x))")
     with pytest.raises(GradientMismatch) as caught:
         check_op(wrong, examples=50)
@@ -137,12 +115,12 @@ def test_a_wrong_derivative_fails_at_a_shown_point_with_both_numbers():
     (x,) = _point(mismatch)
     assert x != 0.0  # where 1 / (1 + |x|) and its square agree there is nothing to find
     assert mismatch.actual == pytest.approx(1 / (1 + abs(x)))
-    assert mismatch.expected == pytest.approx(_softsign_derivative(x), rel=1e-6)
+    assert mismatch.expected == pytest.approx(softsign_derivative(x), rel=1e-6)
     assert f"d out / dx: the rule gives {mismatch.actual!r}, Richardson" in message
 
 
 def test_the_failing_point_is_the_same_on_every_run():
-    wrong = define_op("softsign_wrong", _softsign, lambda x: 1 / (1 + abs(x)),
+    wrong = define_op("softsign_wrong", softsign_forward, lambda x: 1 / (1 + abs(x)),
                       "1 / (1 + abs(x))")
     points = set()
     for _ in range(2):
@@ -153,7 +131,7 @@ def test_the_failing_point_is_the_same_on_every_run():
 
 
 def test_a_right_derivative_with_a_wrong_formula_text_fails_naming_the_formula():
-    wrong_text = define_op("softsign_text", _softsign, _softsign_derivative,
+    wrong_text = define_op("softsign_text", softsign_forward, softsign_derivative,
                            "1 / (1 + abs(x))")
     with pytest.raises(GradientMismatch) as caught:
         check_op(wrong_text, examples=50)
@@ -162,7 +140,7 @@ def test_a_right_derivative_with_a_wrong_formula_text_fails_naming_the_formula()
     assert "the formula text '1 / (1 + abs(x))' gives" in str(caught.value)
     (x,) = _point(mismatch)
     assert (mismatch.actual, mismatch.expected) == pytest.approx(
-        (1 / (1 + abs(x)), _softsign_derivative(x)))
+        (1 / (1 + abs(x)), softsign_derivative(x)))
 
 
 def test_a_wrong_row_of_the_table_fails_too():
