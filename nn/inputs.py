@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value
@@ -88,3 +88,17 @@ def batch_rows(x: Any, nin: int, who: str) -> list[Sequence[Any]] | None:
     if not is_array(x) or x.ndim != 2:
         return None
     return [check_vector(row, nin, who, row=r) for r, row in enumerate(x)]
+
+
+def per_input(x: Any, nin: int, who: str, forward: Callable[[Sequence[Any]], Any]) -> Any:
+    """forward on the checked input vector, or a list of forward's results for a 2-D batch.
+
+    Example:
+        >>> per_input([1.0, 2.0], 2, "MLP", sum)
+        3.0
+    """
+    rows = batch_rows(x, nin, who)
+    if rows is not None:
+        return [forward(row) for row in rows]
+    return forward(check_vector(x, nin, who))
+

@@ -9,7 +9,7 @@ from typing import Any
 from autograd import Value
 from nn.activations import WHOLE_LAYER, check_activation
 from nn.init import check_positive_int, check_scale, make_rng
-from nn.inputs import batch_rows, check_vector
+from nn.inputs import per_input
 from nn.module import Module
 from nn.neuron import Neuron
 
@@ -82,10 +82,7 @@ class Layer(Module):
             >>> [len(out) for out in layer(np.array([[1.0, 2.0], [3.0, 4.0]]))]
             [3, 3]
         """
-        rows = batch_rows(x, self.nin, "Layer")
-        if rows is not None:
-            return [self._forward(row) for row in rows]
-        return self._forward(check_vector(x, self.nin, "Layer"))
+        return per_input(x, self.nin, "Layer", self._forward)
 
     def _forward(self, x: Sequence[Any]) -> list[Value]:
         """The outputs for inputs already checked."""

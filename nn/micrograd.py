@@ -29,7 +29,7 @@ from typing import Any
 
 from autograd import Value
 from nn.init import check_positive_int
-from nn.inputs import batch_rows, check_vector
+from nn.inputs import per_input
 from nn.module import Module as _ModuleBase
 
 __all__ = ["MLP", "Layer", "Module", "Neuron"]
@@ -69,21 +69,6 @@ class Module(_ModuleBase):
             []
         """
         return []
-
-    def zero_grad(self) -> None:
-        """Set the gradient of every parameter to 0.0.
-
-        Example:
-            >>> import random
-            >>> random.seed(0)
-            >>> n = Neuron(2)
-            >>> n([1.0, 2.0]).backward()
-            >>> n.zero_grad()
-            >>> [p.grad for p in n.parameters()]
-            [0.0, 0.0, 0.0]
-        """
-        for p in self.parameters():
-            p.grad = 0.0
 
 
 class Neuron(Module):
@@ -130,10 +115,7 @@ class Neuron(Module):
             >>> n([1.0, 0.0, 0.0]).data == n.w[0].data
             True
         """
-        rows = batch_rows(x, len(self.w), "Neuron")
-        if rows is not None:
-            return [self._output(row) for row in rows]
-        return self._output(check_vector(x, len(self.w), "Neuron"))
+        return per_input(x, len(self.w), "Neuron", self._output)
 
     def parameters(self) -> list[Value]:
         """The weights, then the bias.
@@ -182,10 +164,7 @@ class Layer(Module):
             [True, True]
         """
         nin = len(self.neurons[0].w)
-        rows = batch_rows(x, nin, "Layer")
-        if rows is not None:
-            return [self._forward(row) for row in rows]
-        return self._forward(check_vector(x, nin, "Layer"))
+        return per_input(x, nin, "Layer", self._forward)
 
     def parameters(self) -> list[Value]:
         """Every neuron's parameters, neuron by neuron.
@@ -243,10 +222,7 @@ class MLP(Module):
             2
         """
         nin = len(self.layers[0].neurons[0].w)
-        rows = batch_rows(x, nin, "MLP")
-        if rows is not None:
-            return [self._forward(row) for row in rows]
-        return self._forward(check_vector(x, nin, "MLP"))
+        return per_input(x, nin, "MLP", self._forward)
 
     def parameters(self) -> list[Value]:
         """Every layer's parameters, layer by layer.

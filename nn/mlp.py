@@ -8,7 +8,7 @@ from typing import Any
 from autograd import Value
 from nn.activations import check_activation
 from nn.init import check_positive_int, check_scale, make_rng
-from nn.inputs import batch_rows, check_vector
+from nn.inputs import per_input
 from nn.layer import Layer
 from nn.module import Module
 
@@ -89,10 +89,7 @@ class MLP(Module):
             >>> len(model(np.array([[0.5, -1.0], [1.0, 2.0], [0.0, 0.0]])))
             3
         """
-        rows = batch_rows(x, self.nin, "MLP")
-        if rows is not None:
-            return [self._forward(row) for row in rows]
-        return self._forward(check_vector(x, self.nin, "MLP"))
+        return per_input(x, self.nin, "MLP", self._forward)
 
     def _forward(self, x: Sequence[Any]) -> list[Value]:
         for layer in self.layers:

@@ -9,7 +9,7 @@ from typing import Any
 from autograd import Value
 from nn.activations import ELEMENTWISE, check_activation
 from nn.init import check_positive_int, check_scale, default_scale, make_rng
-from nn.inputs import batch_rows, check_vector
+from nn.inputs import check_vector, per_input
 from nn.module import Module
 
 
@@ -93,10 +93,7 @@ class Neuron(Module):
             >>> n([2.0]).data
             0.0
         """
-        rows = batch_rows(x, self.nin, "Neuron")
-        if rows is not None:
-            return [self._output(row) for row in rows]
-        return self._output(check_vector(x, self.nin, "Neuron"))
+        return per_input(x, self.nin, "Neuron", self._output)
 
     def __repr__(self) -> str:
         kind = "" if self.b is not None else ", bias=False"
