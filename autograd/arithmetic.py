@@ -21,8 +21,7 @@ def _is_real(x: Any) -> bool:
 def _unary_method(row: Op, name: str) -> Any:
     if row.parameters:
         def method(self: Any, *parameters: Any, **keywords: Any) -> Any:
-            return self._unary(row.bind(*parameters, *ops._ordered(row, len(parameters),
-                                                                  keywords)))
+            return self._unary(ops.bind_arguments(row, parameters, keywords))
     else:
         def method(self: Any) -> Any:
             return self._unary(row)

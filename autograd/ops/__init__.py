@@ -34,8 +34,7 @@ def function_of(row: Op) -> Callable[..., Any]:
     def function(*args: Any, **parameters: Any) -> Any:
         if len(args) < arity:
             raise TypeError(f"{row.name}() takes {arity} input(s), got {len(args)}")
-        op = row.bind(*args[arity:], *_ordered(row, len(args) - arity, parameters))
-        return apply(op, *args[:arity])
+        return apply(bind_arguments(row, args[arity:], parameters), *args[:arity])
 
     function.__name__ = function.__qualname__ = row.name
     inputs = ", ".join(("x", "y")[:arity] + tuple(
@@ -44,6 +43,11 @@ def function_of(row: Op) -> Callable[..., Any]:
     function.__doc__ = f"{row.name}({inputs}): {row.doc}"
     function.op = row
     return function
+
+
+def bind_arguments(row: Op, positional: tuple, keywords: dict[str, Any]) -> Op:
+    """row bound to parameters given as in a call: by position, then by name, then defaults."""
+    return row.bind(*positional, *_ordered(row, len(positional), keywords))
 
 
 def _padded_defaults(row: Op) -> tuple:
@@ -107,6 +111,7 @@ __all__ = [
     "TABLE",
     "Op",
     "apply",
+    "bind_arguments",
     "evaluate",
     "evaluate_arrays",
     "function_of",
