@@ -14,7 +14,10 @@ from autograd import ops
 from autograd.ops import Op
 
 
-def _is_real(x: Any) -> bool:
+def is_real_number(x: Any) -> bool:
+    """True for int, float and other real numbers (numpy scalars), never for bool."""
+    if type(x) is float or type(x) is int:
+        return True
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
@@ -49,7 +52,7 @@ def _binary_method(row: Op, name: str, reflected: bool) -> Any:
 
 
 def _pow(self: Any, exponent: Any) -> Any:
-    if type(exponent) is float or type(exponent) is int or _is_real(exponent):
+    if is_real_number(exponent):
         return self._unary(ops.power_op(exponent))
     return self._binary(ops.BY_NAME["pow"], exponent)
 
@@ -62,7 +65,7 @@ def _comparison(name: str) -> Any:
     compare = getattr(float, name)
 
     def method(self: Any, other: Any) -> Any:
-        if _is_real(other):
+        if is_real_number(other):
             return compare(float(ops.primal(self)), float(other))
         if type(other).__module__ == "numpy" or not hasattr(other, "_unary"):
             return NotImplemented

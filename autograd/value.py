@@ -7,7 +7,7 @@ import numbers
 from typing import Any
 
 from autograd import backprop
-from autograd.arithmetic import install_op_methods
+from autograd.arithmetic import install_op_methods, is_real_number
 from autograd.errors import domain_error_for
 from autograd.grad_mode import _recording
 from autograd.ops import Op
@@ -27,13 +27,6 @@ def _as_float(data: Any, label: str) -> float:
         return float(data)
     except OverflowError:
         raise OverflowError(f"Value() got an integer too large for a float{where}") from None
-
-
-def _is_real_number(x: Any) -> bool:
-    """True for int, float and other real numbers (numpy scalars), never for bool."""
-    if type(x) is float or type(x) is int:
-        return True
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 _INFINITY = math.inf
@@ -181,7 +174,7 @@ class Value:
 
     def _binary(self, op: Op, other: Any) -> Value:
         if not isinstance(other, Value):
-            if not _is_real_number(other):
+            if not is_real_number(other):
                 return NotImplemented  # let the other operand (a dual number, ...) try
             other = Constant(other)
         try:
@@ -194,7 +187,7 @@ class Value:
         return _result(data, self, other, op)
 
     def _reflected(self, op: Op, other: Any) -> Value:
-        if not _is_real_number(other):
+        if not is_real_number(other):
             return NotImplemented
         return Constant(other)._binary(op, self)
 
