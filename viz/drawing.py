@@ -26,6 +26,7 @@ from viz.number_format import format_number
 from viz.rendering import render_source, write_graph
 
 DEFAULT_MAX_NODES = 2000
+LEVELS = ("value", "neuron", "layer")
 # The renderer's layout time grows with the length of the edges (each rank an edge
 # crosses is a hidden node to place, and long chains of them are slow to untangle):
 # x+x+...+x with 100 terms took minutes with graphviz-pure when x was drawn once, 0.1 s
@@ -144,6 +145,7 @@ def draw_graph(
     digits: int = 4,
     title: str | None = None,
     max_edge_span: int | None = DEFAULT_MAX_EDGE_SPAN,
+    level: str = "value",
 ) -> GraphDrawing:
     """Draw the graph that produced root as a graphviz Digraph.
 
@@ -167,6 +169,9 @@ def draw_graph(
       label; `.copies` counts them. `max_edge_span=None` draws every edge from the value
       itself (the layout may then take minutes).
     - `title` (text, its newlines kept as line breaks) goes above the graph.
+    - `level="neuron"` or `"layer"` (with `modules=model`) draws one box per neuron or
+      layer instead of one per value (see `viz.network.draw_network`); its size does not
+      grow with the batch. `"value"` (the default) draws every value.
 
     Example:
         >>> from autograd import Value
@@ -182,6 +187,13 @@ def draw_graph(
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_graph: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
+    if level not in LEVELS:
+        raise ValueError(f"draw_graph: level must be one of {', '.join(LEVELS)}, got {level!r}")
+    if level != "value":
+        from viz.network import draw_network  # the network views are built on module scopes
+
+        return draw_network(root, modules, level, rankdir=rankdir, grads=grads,
+                            digits=digits, title=title)
     if max_edge_span is not None and (isinstance(max_edge_span, bool)
                                       or not isinstance(max_edge_span, int)
                                       or max_edge_span < 1):
