@@ -8,6 +8,10 @@ from typing import Any
 
 from autograd.errors import domain_error_for
 from autograd.graph import topological_order
+from autograd.ops import BY_NAME
+
+FAST_ROWS = tuple(BY_NAME[name] for name in ("add", "sub", "mul", "tanh", "exp"))
+"""The rows whose chain rule the in-place backward pass spells out (see accumulate_in_nodes)."""
 
 EdgeObserver = Callable[[Any, Any, Any, Any, Any, Any], None]
 """Called per edge as observer(node, upstream, parent, local, contribution, parent_total)."""
@@ -89,15 +93,20 @@ def propagate(
                 if observer is not None:
                     observer(node, grads[node], b, db, to_b, total)
     except (ArithmeticError, ValueError) as err:
-        inputs = ", ".join(
-            f"{p.data!r} from " + (f"node {p.label!r}" if p.label else "an unlabelled node")
-            for p in node.parents
-        )
-        raise domain_error_for(err)(
-            f"backward through {node._record.name} ({node._record.symbol}) failed: {err} "
-            f"(inputs: {inputs})"
-        ) from err
+        raise _failed_at(node, err) from err
     return order, grads
+
+
+def _failed_at(node: Any, err: Exception) -> Exception:
+    """The error for a rule that failed at node: names the op and its inputs."""
+    inputs = ", ".join(
+        f"{p.data!r} from " + (f"node {p.label!r}" if p.label else "an unlabelled node")
+        for p in node.parents
+    )
+    return domain_error_for(err)(
+        f"backward through {node._record.name} ({node._record.symbol}) failed: {err} "
+        f"(inputs: {inputs})"
+    )
 
 
 def backward(root: Any, grad: Any = 1.0, create_graph: bool = False) -> None:
@@ -106,14 +115,124 @@ def backward(root: Any, grad: Any = 1.0, create_graph: bool = False) -> None:
     With create_graph only your leaves get the differentiable gradient Values; interior
     nodes and constants get the number, so resetting your leaves' `.grad` frees the graph.
     """
+    if not create_graph:
+        _check_root(root)
+        accumulate_in_nodes(root, _check_seed(grad, False))
+        return
     _, grads = propagate(root, grad, create_graph)
     for node, total in grads.items():  # the same nodes as the order, without a lookup each
-        if node._record is None and not (create_graph and node._constant):
+        if node._record is None and not node._constant:
             node.grad = node.grad + total
-        elif create_graph:
-            node.grad = getattr(total, "data", total)
         else:
-            node.grad = total
+            node.grad = getattr(total, "data", total)
+
+
+_PENDING = object()
+"""What `.grad` holds while a backward pass runs: the node is in the order and nothing has
+reached it yet. It marks the nodes seen by the order, in place of a set."""
+
+
+def _order_in_place(root: Any) -> tuple[list, list]:
+    """The topological order from root, marking each node's `.grad` as pending on the way.
+
+    Returns (order, carried): carried lists (node, old grad) for every node whose `.grad`
+    was not 0.0, to add back to the leaves afterwards and to restore everything on error.
+    """
+    pending = _PENDING
+    order = []
+    emit = order.append
+    carried = []
+    carry = carried.append
+    stack = [root]
+    push = stack.append
+    pop = stack.pop
+    try:
+        while stack:
+            node = pop()
+            if node is None:  # marker: all parents of the node under it are now emitted
+                emit(pop())
+                continue
+            old = node.grad
+            if old is pending:
+                continue
+            if old:
+                carry((node, old))
+            node.grad = pending
+            push(node)
+            push(None)
+            first = node._first
+            if first is not None:
+                second = node._second
+                if second is not None and second.grad is not pending:
+                    push(second)
+                if first.grad is not pending:
+                    push(first)
+    except BaseException:
+        _restore(order + [node for node in stack if node is not None], carried)
+        raise
+    return order, carried
+
+
+def _restore(nodes: list, carried: list) -> None:
+    """Put back every `.grad` a failed in-place pass touched."""
+    for node in nodes:
+        node.grad = 0.0
+    for node, old in carried:
+        node.grad = old
+
+
+def accumulate_in_nodes(root: Any, seed: float) -> None:
+    """The backward pass on floats, adding each contribution straight into `.grad`.
+
+    No dictionary and no copying pass: the order marks the nodes, the first contribution
+    into a node replaces the mark, later ones add to it. The commonest ops (+, -, *, tanh,
+    exp) are spelled out; each computes exactly `upstream * rule(...)` of its table row,
+    the generic rule serves every other op. Leaves then add their old `.grad` back. On
+    error every `.grad` is restored and the error names the op and its inputs.
+    """
+    order, carried = _order_in_place(root)
+    pending = _PENDING
+    add, sub, mul, tanh, exp = FAST_ROWS
+    root.grad = seed
+    node = root
+    try:
+        for node in reversed(order):
+            op = node._record
+            if op is None:
+                continue
+            g = node.grad
+            a = node._first
+            b = node._second
+            if op is add:
+                to_a = to_b = g * 1.0
+            elif op is mul:
+                to_a = g * b.data
+                to_b = g * a.data
+            elif op is tanh:
+                out = node.data
+                to_a = g * (1.0 - out * out)
+            elif op is sub:
+                to_a = g * 1.0
+                to_b = g * -1.0
+            elif op is exp:
+                to_a = g * node.data
+            else:
+                _, _, to_a, to_b = chain_rule(
+                    op.rule, a.data, None if b is None else b.data, node.data, g
+                )
+            total = a.grad
+            a.grad = to_a if total is pending else total + to_a
+            if b is not None:
+                total = b.grad
+                b.grad = to_b if total is pending else total + to_b
+    except BaseException as err:
+        _restore(order, carried)
+        if isinstance(err, (ArithmeticError, ValueError)):
+            raise _failed_at(node, err) from err
+        raise
+    for node, old in carried:
+        if node._record is None:
+            node.grad = old + node.grad
 
 
 def gradients(root: Any, wrt: Sequence[Any], create_graph: bool = False) -> list:
