@@ -6,10 +6,10 @@ import math
 import numbers
 from typing import Any
 
-from autograd import backprop
+from autograd import backprop, ops
 from autograd.arithmetic import install_op_methods, is_real_number
 from autograd.errors import domain_error_for
-from autograd.grad_mode import _recording
+from autograd.grad_mode import _recording, open_no_grad_blocks
 from autograd.ops import Op
 from autograd.ops.op import forward_by_policy
 
@@ -236,7 +236,7 @@ def _result(data: Any, first: Value, second: Value | None, op: Op) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if _recording.get():
+    if not open_no_grad_blocks[0] or _recording.get():
         out._record = op
         out._first = first
         out._second = second
@@ -244,3 +244,114 @@ def _result(data: Any, first: Value, second: Value | None, op: Op) -> Value:
         out._record = None
         out._first = out._second = None
     return out
+
+
+# The hot path: one method per op of the table that builds the node itself. Each handles
+# the common case (Values and plain floats or ints, a finite float result) in a few lines
+# and hands everything else (other operand types, errors, inf or nan, the numeric policy)
+# to the general method that install_op_methods made from the same row.
+
+
+def _fast_unary(op: Op, general: Any) -> Any:
+    forward = op.forward
+
+    def method(self: Value) -> Any:
+        try:
+            data = forward(self.data)
+        except (ArithmeticError, ValueError):
+            return general(self)
+        if type(data) is not float or data - data != 0.0:  # not a float, or inf or nan
+            return general(self)
+        out = _new_value(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        if not open_no_grad_blocks[0] or _recording.get():
+            out._record = op
+            out._first = self
+        else:
+            out._record = out._first = None
+        out._second = None
+        return out
+
+    return method
+
+
+def _fast_binary(op: Op, general: Any) -> Any:
+    forward = op.forward
+
+    def method(self: Value, other: Any) -> Any:
+        kind = type(other)
+        if kind is not Value and kind is not Constant:
+            if kind is not float and kind is not int:
+                return general(self, other)
+            other = Constant(other)
+        try:
+            data = forward(self.data, other.data)
+        except (ArithmeticError, ValueError):
+            return general(self, other)
+        if type(data) is not float or data - data != 0.0:
+            return general(self, other)
+        out = _new_value(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        if not open_no_grad_blocks[0] or _recording.get():
+            out._record = op
+            out._first = self
+            out._second = other
+        else:
+            out._record = out._first = out._second = None
+        return out
+
+    return method
+
+
+def _fast_reflected(op: Op, general: Any) -> Any:
+    forward = op.forward
+
+    def method(self: Value, other: Any) -> Any:
+        kind = type(other)
+        if kind is not float and kind is not int:
+            return general(self, other)
+        constant = Constant(other)
+        try:
+            data = forward(constant.data, self.data)
+        except (ArithmeticError, ValueError):
+            return general(self, other)
+        if type(data) is not float or data - data != 0.0:
+            return general(self, other)
+        out = _new_value(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        if not open_no_grad_blocks[0] or _recording.get():
+            out._record = op
+            out._first = constant
+            out._second = self
+        else:
+            out._record = out._first = out._second = None
+        return out
+
+    return method
+
+
+def _install_fast_methods(cls: type) -> None:
+    """Replace cls's op methods (made by install_op_methods) with the hot-path versions."""
+    for row in ops.ROWS:
+        if row.parameters:
+            continue  # bound per call (leaky_relu(0.1), clip(lo, hi)): the general path
+        for name in (row.name, *row.aliases, *row.dunders):
+            general = getattr(cls, name)
+            if row.arity == 1:
+                fast = _fast_unary(row, general)
+            elif name in row.dunders[1:]:
+                fast = _fast_reflected(row, general)
+            else:
+                fast = _fast_binary(row, general)
+            fast.__name__ = name
+            fast.__doc__ = general.__doc__
+            setattr(cls, name, fast)
+
+
+_install_fast_methods(Value)
