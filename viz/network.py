@@ -200,7 +200,8 @@ def _draw_layers(network: Network, graph: Any, numbers: _Numbers) -> dict[int, s
         outputs = [a.data for unit in units for a in unit.outputs]
         count = f"{len(units)} neuron{'s' if len(units) > 1 else ''}"
         lines = [f"{group or 'neurons'}: {count} ({', '.join(activations)})",
-                 f"a of {count} over {network.samples} samples: "
+                 f"a of {count} over {network.samples} "
+                 f"sample{'s' if network.samples > 1 else ''}: "
                  f"{numbers.spread(outputs)}",
                  f"{len(weights)} weights: data {numbers.span([w.data for w in weights])} | "
                  f"{numbers.grads_span(weights)}"]
