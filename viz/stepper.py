@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import os
 import re
 from importlib import resources
@@ -17,62 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from autograd.files import check_target, write_file
-from viz.drawing import draw_graph
+from viz.clusters import module_scopes
+from viz.drawing import LEVELS, draw_graph
 from viz.ledger import Ledger, backprop_steps
-from viz.naming import plain_text, wrap_name
-from viz.number_format import format_number
+from viz.naming import node_names, plain_text
 from viz.rendering import render_source
+from viz.stepper_data import check_stepper_data, value_stepper_data
 
 TEMPLATE = "stepper_template.html"
-
-
-def ledger_data(
-    ledger: Ledger, node_ids: dict[int, str], digits: int = 4, play_seconds: float = 0.9
-) -> dict:
-    """The ledger as plain data for the page: SVG ids, names, numbers and their text."""
-
-    def text(x: float) -> str:
-        return format_number(x, digits)
-
-    # Nodes folded into a collapsed module's box have no id in the picture (None).
-    root_name = wrap_name(ledger.name(ledger.root))
-    steps = []
-    for step in ledger.steps:
-        node_id = node_ids.get(id(step.node))
-        edges = [
-            {
-                "parent": node_ids.get(id(edge.parent)),
-                "parent_name": ledger.name(edge.parent),
-                "edge": f"e{node_id[1:]}_{edge.index}" if node_id else None,
-                "formula": ledger.formula_in_names(step, edge),
-                "local": edge.local, "local_text": text(edge.local),
-                "contribution": edge.contribution,
-                "contribution_text": text(edge.contribution),
-                "parent_grad": edge.parent_grad, "parent_grad_text": text(edge.parent_grad),
-                "sentence": ledger.sentence(step, edge, digits),
-            }
-            for edge in step.edges
-        ]
-        steps.append({
-            "node": node_id, "name": ledger.name(step.node), "op": step.node.op,
-            "upstream": step.upstream, "upstream_text": text(step.upstream),
-            "upstream_label": f"d{root_name}/d{wrap_name(ledger.name(step.node))}",
-            "out_edge": f"e{node_id[1:]}_out" if node_id else None, "edges": edges,
-        })
-    return {
-        "root": {"id": node_ids.get(id(ledger.root)), "name": ledger.name(ledger.root)},
-        "seed": ledger.seed, "seed_text": text(ledger.seed),
-        "nodes": [
-            {
-                "id": node_ids[id(node)], "name": ledger.name(node), "data": node.data,
-                "nonfinite": not (math.isfinite(node.data) and math.isfinite(ledger.grad(node))),
-            }
-            for node in ledger.order
-            if id(node) in node_ids
-        ],
-        "steps": steps,
-        "play_interval_ms": round(play_seconds * 1000),
-    }
 
 
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
@@ -98,16 +49,56 @@ def _inline_svg(svg: str) -> str:
     return svg[start:]
 
 
+def _box_ids(ledger: Ledger, drawing: Any, modules: Any, collapse: Any) -> dict[int, str]:
+    """id(node) -> the SVG id of the collapsed module box a node is folded into."""
+    boxes = getattr(drawing, "box_ids", None)
+    if boxes is not None:
+        return dict(boxes)
+    if modules is None or not collapse:
+        return {}
+    return module_scopes(ledger.order, modules).boxes_for(collapse)
+
+
+def stepper_parts(
+    root: Any, renderer: str = "auto", digits: int = 4, play_seconds: float = 0.9,
+    modules: Any = None, level: str = "value", **draw_options: Any,
+) -> tuple[str, dict]:
+    """The page's picture (SVG text) and its stepper data (see viz.stepper_data)."""
+    if level not in LEVELS:
+        raise ValueError(f"stepper_html: level must be one of {', '.join(LEVELS)}, "
+                         f"got {level!r}")
+    if level != "value":
+        if draw_options:
+            raise TypeError(f"stepper_html: level={level!r} takes no drawing options, got "
+                            f"{', '.join(sorted(draw_options))}")
+        from viz.network import network_stepper_parts  # neuron and layer views
+
+        svg, data = network_stepper_parts(root, modules, level, digits=digits,
+                                          renderer=renderer)
+        data = {**data, "play_interval_ms": max(1, round(play_seconds * 1000))}
+        check_stepper_data(data)
+        return svg, data
+    ledger = backprop_steps(root)
+    drawing = draw_graph(root, grads=ledger.grads, digits=digits, modules=modules,
+                         **draw_options)
+    svg = render_source(drawing.source, "svg", renderer).decode("utf-8", "backslashreplace")
+    boxes = _box_ids(ledger, drawing, modules, draw_options.get("collapse"))
+    data = value_stepper_data(ledger, drawing.node_ids, boxes, digits, play_seconds)
+    return svg, data
+
+
 def stepper_page(
     root: Any, title: str | None = None, renderer: str = "auto", digits: int = 4,
-    play_seconds: float = 0.9, **draw_options: Any,
+    play_seconds: float = 0.9, *, modules: Any = None, level: str = "value",
+    **draw_options: Any,
 ) -> str:
     """The text of the page that stepper_html writes (same arguments, without the path)."""
-    ledger = backprop_steps(root)
-    drawing = draw_graph(root, grads=ledger.grads, digits=digits, **draw_options)
-    svg = render_source(drawing.source, "svg", renderer).decode("utf-8", "backslashreplace")
-    data = ledger_data(ledger, drawing.node_ids, digits, play_seconds)
-    title = title or f"Backprop through {ledger.name(ledger.root)}, one chain-rule step at a time"
+    svg, data = stepper_parts(root, renderer, digits, play_seconds, modules, level,
+                              **draw_options)
+    if title is None:
+        title = f"Backprop through {_root_name(root)}, one chain-rule step at a time"
+        if level != "value":
+            title += f" ({level} by {level})"
     template = resources.files("viz").joinpath(TEMPLATE).read_text(encoding="utf-8")
     return fill_template(template, {
         "TITLE": html.escape(plain_text(title)),
@@ -116,19 +107,74 @@ def stepper_page(
     })
 
 
+def _root_name(root: Any) -> str:
+    return node_names([root])[id(root)] if getattr(root, "label", "") else (
+        "the root" if getattr(root, "parents", ()) else node_names([root])[id(root)])
+
+
+class StepperPage:
+    """A stepper page in memory: shows inline in Jupyter, `.save(path)` writes it.
+
+    In a notebook the page displays in an iframe (its `srcdoc`), so its script and styles
+    stay apart from the notebook's. `.html` is the page's text.
+
+    Example:
+        >>> from autograd import Value
+        >>> x = Value(2.0, "x")
+        >>> y = x.tanh()
+        >>> y.label = "y"
+        >>> page = stepper_html(y)
+        >>> page._repr_html_().startswith("<iframe")
+        True
+        >>> page.save("out/doctest_inline_stepper.html").name
+        'doctest_inline_stepper.html'
+    """
+
+    def __init__(self, html_text: str, height: int = 720) -> None:
+        self.html = html_text
+        self.height = height
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the page to path (by autograd.files.write_file); return the path."""
+        return write_file(path, self.html.encode("utf-8"))
+
+    def _repr_html_(self) -> str:
+        # sandbox="allow-scripts" runs the page's script but keeps it from the notebook.
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+                f'sandbox="allow-scripts" style="width: 100%; height: {self.height}px; '
+                f'border: 1px solid #ddd;" title="backprop stepper"></iframe>')
+
+    def __repr__(self) -> str:
+        return (f"<StepperPage of {len(self.html)} characters; .save(path) writes it, "
+                "Jupyter shows it inline>")
+
+
 def stepper_html(
-    root: Any, path: str | os.PathLike, title: str | None = None, renderer: str = "auto",
-    digits: int = 4, play_seconds: float = 0.9, **draw_options: Any,
-) -> Path:
+    root: Any, path: str | os.PathLike | None = None, title: str | None = None,
+    renderer: str = "auto", digits: int = 4, play_seconds: float = 0.9, *,
+    modules: Any = None, level: str = "value", **draw_options: Any,
+) -> Path | StepperPage:
     """Write a self-contained HTML page that steps through backprop of root; return its path.
 
-    The page holds the graph (rendered to SVG, inlined), the ledger's numbers and the
-    script: no network, it opens straight from disk. Buttons first/prev/play/next/last
-    and the arrow keys move through the steps; each step highlights its node, shows the
-    chain-rule line in words and numbers, and fills in the gradients computed so far.
-    `play_seconds` is the pause between steps when playing. `draw_options` go to
-    `draw_graph`. The existing `.grad` values are not touched. The file is written by
-    `autograd.files.write_file` (a device, FIFO or directory at `path` is refused).
+    Without a path, return a StepperPage instead: Jupyter shows it inline, and
+    `.save(path)` writes it.
+
+    The page holds the graph (rendered to SVG, inlined), the numbers and the script: no
+    network, it opens straight from disk. To move: the slider, the buttons, the arrow
+    keys, Home and End; the search field jumps to the first step touching a node
+    (`W1[3,1]`, `loss`). To look: `+`, `-` and `0` (fit) or the mouse wheel zoom, dragging
+    pans, and the current step's node is kept in view. Each step highlights its node
+    (CSS class `current`), shows the chain rule in words and numbers and fills in the
+    gradients computed so far; clicking a node goes to its step and lists the chain-rule
+    sum of its gradient, and hovering shows its data, gradient and op. Edges are coloured
+    by the sign and drawn by the size of the gradient they carry back.
+
+    `level="value"` steps value by value (`draw_options` go to `draw_graph`, e.g.
+    `collapse=["layer1"]` with `modules=model`); `"neuron"` and `"layer"` (with
+    `modules=model`) step through the network views of `viz.network`. `play_seconds` is
+    the pause between steps when playing. The existing `.grad` values are not touched.
+    The file is written by `autograd.files.write_file` (a device, FIFO or directory at
+    `path` is refused).
 
     Example:
         >>> from autograd import Value
@@ -138,6 +184,10 @@ def stepper_html(
         >>> stepper_html(y, "out/doctest_stepper.html").name
         'doctest_stepper.html'
     """
-    check_target(path)  # refuse a device or FIFO before the work of rendering
-    page = stepper_page(root, title, renderer, digits, play_seconds, **draw_options)
+    if path is not None:
+        check_target(path)  # refuse a device or FIFO before the work of rendering
+    page = stepper_page(root, title, renderer, digits, play_seconds, modules=modules,
+                        level=level, **draw_options)
+    if path is None:
+        return StepperPage(page)
     return write_file(path, page.encode("utf-8"))

@@ -41,7 +41,8 @@ A node, a dict:
 - "step": int or None, the step a click goes to: the step that processes the node, or,
   for a leaf, the first step that adds to its gradient (None: no step touches it).
 - "first_step": int or None, the first step touching the node (where a search lands):
-  the first step that adds to its gradient, or the step that processes it if earlier.
+  the first step that adds to its gradient, or the step that processes it if earlier
+  (the seed, at step 0, does not count: the root's first step is its own, step 1).
 - "sum": [term, ...], the chain-rule sum of its gradient, every contribution into it in
   the order the pass added them (empty when nothing flows into it). A term is a dict:
   "from" (str, the name the contribution comes from; "seed" for the root's seed),
@@ -298,7 +299,7 @@ def value_stepper_data(
     root_id = node_ids.get(id(root))
     sums: dict[int, list[dict]] = {id(root): [{
         "from": "seed", "from_id": None, "step": 0,
-        "text": f"seed: {d_root}/{d_root} = {text(ledger.seed)} to start",
+        "text": f"the seed: the gradient of {root_name} starts at {text(ledger.seed)}",
         "contribution": ledger.seed, "contribution_text": text(ledger.seed),
         "total": ledger.seed, "total_text": text(ledger.seed),
     }]}
@@ -371,7 +372,8 @@ def value_stepper_data(
         name = ledger.name(node)
         grad = ledger.grads.get(key)
         terms = sums.get(key, [])
-        first_added = terms[0]["step"] if terms else None
+        added = [term["step"] for term in terms if term["step"] > 0]  # not the seed
+        first_added = added[0] if added else None
         candidates = [s for s in (first_added, processed_at.get(key)) if s is not None]
         grad_text = "not computed" if grad is None else text(grad)
         op_text = f"{node.op}({', '.join(ledger.name(p) for p in node.parents)})" \

@@ -7,6 +7,7 @@ import pytest
 
 from autograd import Value
 from viz import backprop_steps, render_steps, stepper_html
+from viz.stepper_data import check_stepper_data
 
 
 def neuron():
@@ -71,18 +72,53 @@ def test_stepper_page_is_self_contained_and_carries_the_engine_numbers(tmp_path)
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', page)
     assert "<link" not in page and "@import" not in page
     data = read_ledger_literal(page)
+    check_stepper_data(data)
     ledger = backprop_steps(o)
-    o.backward()
+    o.backward()  # the engine's own gradients, to compare with the page's numbers
     assert len(data["steps"]) == len(ledger.steps) == 5
     for entry, step in zip(data["steps"], ledger.steps, strict=True):
-        assert entry["upstream"] == step.upstream == step.node.grad
-        for e, edge in zip(entry["edges"], step.edges, strict=True):
-            assert e["local"] == edge.local
-            assert e["contribution"] == edge.contribution
-            assert e["parent_grad"] == edge.parent_grad
-            assert f'id="{e["parent"]}"' in page and f'id="{e["edge"]}"' in page
-    finals = {e["parent_name"]: e["parent_grad"] for s in data["steps"] for e in s["edges"]}
-    assert finals["x1"] == pytest.approx(-1.5) and finals["w1"] == pytest.approx(1.0)
+        assert len(entry["rows"]) == len(step.edges)
+        for row, edge in zip(entry["rows"], step.edges, strict=True):
+            upstream, local, contribution, parent_grad = (cell[1] for cell in row[2:])
+            assert upstream == step.node.grad
+            assert local == edge.local and contribution == upstream * local
+            assert parent_grad == edge.parent_grad
+        assert all(f'id="{node_id}"' in page for node_id in entry["nodes"])
+        assert all(f'id="{edge_id}"' in page for edge_id in entry["edges"])
+    by_name = {node["name"]: node for node in data["nodes"]}
+    for node in ledger.order:  # each chain-rule sum ends at the engine's gradient
+        terms = by_name[ledger.name(node)]["sum"]
+        assert terms[-1]["total"] == node.grad
+        assert sum(t["contribution"] for t in terms) == pytest.approx(node.grad, abs=1e-12)
+    assert by_name["x1"]["grad"] == pytest.approx(-1.5)
+    assert by_name["w1"]["grad"] == pytest.approx(1.0)
+
+
+def test_the_root_step_says_seed_not_do_over_do(tmp_path):
+    o = neuron()
+    data = read_ledger_literal(stepper_html(o, tmp_path / "step.html").read_text())
+    text = json.dumps(data)
+    assert "do/do" not in text and "d(o)/d(o)" not in text
+    assert data["steps"][0]["headline"] == (
+        "Step 1: node o = tanh(n), upstream the seed = 1.0000")
+    assert "seed" in data["start"]["headline"]
+    assert data["steps"][0]["lines"][0].startswith("do/dn += seed * do/dn = 1.0000 * 0.5000")
+
+
+def test_steps_jump_targets_and_edges_follow_the_backward_order(tmp_path):
+    o = neuron()
+    data = read_ledger_literal(stepper_html(o, tmp_path / "step.html").read_text())
+    by_name = {node["name"]: node for node in data["nodes"]}
+    # Steps: 1 o=tanh(n), 2 n=%3+b, 3 %3=%1+%2, 4 %2=x2*w2, 5 %1=x1*w1.
+    assert [(by_name[n]["step"], by_name[n]["first_step"]) for n in ("o", "n", "x1", "b")] == [
+        (1, 1), (2, 1), (5, 5), (2, 2)]
+    assert by_name["o"]["sum"][0]["from"] == "seed"
+    signs = {edge["id"]: (edge["sign"], edge["magnitude"]) for edge in data["edges"]}
+    ids = {name: node["id"] for name, node in by_name.items()}
+    x1_edge = f"e{ids['%1'][1:]}_0"  # x1 -> x1*w1 carries 0.5 * w1 = -1.5 back
+    assert signs[x1_edge] == (-1, pytest.approx(1.5))
+    w1_edge = f"e{ids['%1'][1:]}_1"  # w1 -> x1*w1 carries 0.5 * x1 = 1.0
+    assert signs[w1_edge] == (1, pytest.approx(1.0))
 
 
 def test_stepper_page_escapes_script_breaking_labels(tmp_path):
@@ -99,15 +135,20 @@ def test_stepper_with_a_collapsed_module_marks_folded_nodes_as_not_drawn(tmp_pat
     model = MLP(2, [2, 1], seed=0)
     loss = (model([Value(0.5, "x0"), Value(-1.0, "x1")])[0] - 1.0) ** 2
     page = stepper_html(loss, tmp_path / "p.html", modules=model, collapse=["layer1"])
-    data = read_ledger_literal(page.read_text())
+    text = page.read_text()
+    data = read_ledger_literal(text)
+    check_stepper_data(data)
     ledger = backprop_steps(loss)
     assert len(data["steps"]) == len(ledger.steps)
-    folded = [s for s in data["steps"] if s["node"] is None]
-    # layer1: 2 neurons x (2 products + 2 sums + tanh) = 10 steps with no drawn node.
-    assert len(folded) == 10 and all(s["out_edge"] is None for s in folded)
     drawn = {node["id"] for node in data["nodes"]}
-    parents = [e["parent"] for s in data["steps"] for e in s["edges"]]
-    assert all(parent in drawn or parent is None for parent in parents)
+    # layer1: 2 neurons x (2 products + 2 sums + tanh) = 10 steps whose node is folded:
+    # each highlights the box of layer1 instead, and has no edge of its own.
+    folded = [s for s in data["steps"] if not set(s["nodes"]) & drawn]
+    assert len(folded) == 10 and all(s["edges"] == [] for s in folded)
+    boxes = {box for s in folded for box in s["nodes"]}
+    assert len(boxes) == 1 and f'<g id="{boxes.pop()}" class="node"' in text
+    rows = [len(s["rows"]) for s in data["steps"]]
+    assert rows == [len(step.edges) for step in ledger.steps]
 
 
 def test_stepper_page_fills_placeholders_once_and_escapes_markup_in_labels(tmp_path):
