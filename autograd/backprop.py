@@ -10,7 +10,7 @@ from autograd.errors import domain_error_for
 from autograd.graph import topological_order
 from autograd.ops import BY_NAME
 
-FAST_ROWS = tuple(BY_NAME[name] for name in ("add", "sub", "mul", "tanh", "exp"))
+FAST_ROWS = tuple(BY_NAME[name] for name in ("add", "sub", "mul", "tanh", "exp", "relu"))
 """The rows whose chain rule the in-place backward pass spells out (see accumulate_in_nodes)."""
 
 EdgeObserver = Callable[[Any, Any, Any, Any, Any, Any], None]
@@ -186,13 +186,13 @@ def accumulate_in_nodes(root: Any, seed: float) -> None:
 
     No dictionary and no copying pass: the order marks the nodes, the first contribution
     into a node replaces the mark, later ones add to it. The commonest ops (+, -, *, tanh,
-    exp) are spelled out; each computes exactly `upstream * rule(...)` of its table row,
+    exp, relu) are spelled out; each computes exactly `upstream * rule(...)` of its table row,
     the generic rule serves every other op. Leaves then add their old `.grad` back. On
     error every `.grad` is restored and the error names the op and its inputs.
     """
     order, carried = _order_in_place(root)
     pending = _PENDING
-    add, sub, mul, tanh, exp = FAST_ROWS
+    add, sub, mul, tanh, exp, relu = FAST_ROWS
     root.grad = seed
     node = root
     try:
@@ -216,6 +216,8 @@ def accumulate_in_nodes(root: Any, seed: float) -> None:
                 to_b = g * -1.0
             elif op is exp:
                 to_a = g * node.data
+            elif op is relu:
+                to_a = g * (1.0 if a.data > 0.0 else 0.0)
             else:
                 _, _, to_a, to_b = chain_rule(
                     op.rule, a.data, None if b is None else b.data, node.data, g
