@@ -64,6 +64,10 @@ class Explanation:
         label = plain_text(getattr(self.leaf, "label", ""))
         leaf = name(self.leaf) if in_graph else label or "?"
         count = len(self.paths)
+        if self.leaf is self.root:
+            # Not d root/d root: the root's gradient is the seed, the path has no edges.
+            return (f"{root} is the root itself: its gradient is the seed, "
+                    f"{format_number(self.total)} (one path with no edges)")
         lines = [
             f"d{root}/d{leaf} = sum over {count} path{'s' * (count != 1)} "
             "of the product of local derivatives"

@@ -13,35 +13,10 @@ import re
 import sys
 from typing import Any
 
-from viz.ledger import Ledger, backprop_steps
+from viz.ledger import LEDGER_HEADER, Ledger, backprop_steps
 from viz.naming import plain_text
-from viz.number_format import format_number
 
 STYLES = ("text", "markdown", "latex")
-
-
-def ledger_rows(ledger: Ledger, digits: int = 4) -> tuple[list[str], list[list[str]]]:
-    """The table's header and rows: one row per edge, the node's cells only on its first row."""
-    header = [
-        "step", "node", "upstream", "parent", "local", "local formula", "contribution",
-        "parent grad",
-    ]
-    seed = format_number(ledger.seed, digits)
-    rows = [["0", ledger.name(ledger.root), "seed", "", "", "", "", seed]]
-    for number, step in enumerate(ledger.steps, start=1):
-        for edge in step.edges:
-            first = edge.index == 0
-            rows.append([
-                str(number) if first else "",
-                ledger.name(step.node) if first else "",
-                format_number(step.upstream, digits) if first else "",
-                ledger.name(edge.parent),
-                format_number(edge.local, digits),
-                ledger.formula_in_names(step, edge),
-                format_number(edge.contribution, digits),
-                format_number(edge.parent_grad, digits),
-            ])
-    return header, rows
 
 
 def _as_ledger(root_or_ledger: Any) -> Ledger:
@@ -78,8 +53,8 @@ def format_steps(root_or_ledger: Any, style: str = "text", digits: int = 4) -> s
 
 
 def _plain_rows(ledger: Ledger, digits: int) -> tuple[list[str], list[list[str]]]:
-    header, rows = ledger_rows(ledger, digits)
-    return header, [[plain_text(cell) for cell in row] for row in rows]
+    rows = [[plain_text(cell) for cell in row] for row in ledger.rows(digits)]
+    return list(LEDGER_HEADER), rows
 
 
 def _text(header: list[str], rows: list[list[str]]) -> str:

@@ -113,3 +113,93 @@ def formula_in_names(node: Any, index: int, names: dict[int, str]) -> str:
         words["y"] = names.get(id(node.parents[1]), "y")
     formula = plain_text(node.op_record.formulas[index])
     return _FORMULA_NAMES.sub(lambda m: wrap_name(words[m.group(1)]), formula)
+
+
+# Binding strength of each form, as in Python: a + b < a * b < -a < a ** b < f(a) and names.
+_SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 5
+_INFIX = {"add": ("+", _SUM), "sub": ("-", _SUM), "mul": ("*", _PRODUCT),
+          "div": ("/", _PRODUCT), "mod": ("%", _PRODUCT), "pow": ("**", _POWER)}
+
+
+def _operand(text: str, strength: int, needed: int) -> str:
+    return text if strength >= needed else f"({text})"
+
+
+def _infix(node: Any, operands: list[tuple[str, int]]) -> tuple[str, int]:
+    """A node's operation written in infix (x1 * w1, -x, x**2, tanh(n)), and its strength."""
+    record = node.op_record
+    row = record.row or record
+    if row.name in _INFIX:
+        symbol, strength = _INFIX[row.name]
+        (left, left_strength), (right, right_strength) = operands
+        if strength == _POWER:  # right-associative: the base must bind tighter
+            left = _operand(left, left_strength, _POWER + 1)
+            right = _operand(right, right_strength, _UNARY)
+            return f"{left}**{right}", _POWER
+        left = _operand(left, left_strength, strength)
+        right = _operand(right, right_strength, strength + 1)
+        return f"{left} {symbol} {right}", strength
+    if row.name == "negative":
+        text, strength = operands[0]
+        return f"-{_operand(text, strength, _POWER)}", _UNARY
+    if row.name == "pow_const":
+        text, strength = operands[0]
+        exponent = record.symbol[2:] if record.symbol.startswith("**") else record.symbol
+        return f"{_operand(text, strength, _POWER + 1)}**{exponent}", _POWER
+    arguments = [text for text, _ in operands]
+    arguments += [constant_name(value) for value in (record.bound or ())]
+    return f"{row.name}({', '.join(arguments)})", _ATOM
+
+
+def infix_text(node: Any, names: dict[int, str]) -> str:
+    """How node was computed from its parents, in infix with their names: `x1 * w1`, `tanh(n)`.
+
+    A leaf gives its own name. Parentheses appear only where Python would need them.
+
+    Example:
+        >>> from autograd import Value, topological_order
+        >>> x, w = Value(2.0, "x"), Value(-3.0, "w")
+        >>> y = (x * w + 1) ** 2
+        >>> names = node_names(topological_order(y))
+        >>> infix_text(y, names), infix_text(y.parents[0], names)
+        ('%2**2', '%1 + 1')
+    """
+    if not node.parents:
+        return names[id(node)]
+    operands = [(wrap_name(names[id(p)]), _ATOM) for p in node.parents]
+    return _infix(node, operands)[0]
+
+
+def expression_texts(order: Iterable[Any], names: dict[int, str],
+                     max_length: int = 160) -> dict[int, str]:
+    """Map id(node) to the whole expression that computed it, in infix over the leaves' names.
+
+    A part of an expression longer than `max_length` characters is written as its node's
+    name instead, so every text stays short (at most about twice `max_length`) however
+    big the graph is. One pass over the topological order, no recursion.
+
+    Example:
+        >>> from autograd import Value, topological_order
+        >>> x1, w1, b = Value(2.0, "x1"), Value(-3.0, "w1"), Value(1.0, "b")
+        >>> n = x1 * w1 + b
+        >>> n.label = "n"
+        >>> o = n.tanh()
+        >>> texts = expression_texts(topological_order(o), node_names(topological_order(o)))
+        >>> texts[id(o)], texts[id(n)]
+        ('tanh(x1 * w1 + b)', 'x1 * w1 + b')
+    """
+    order = list(order)
+    forms: dict[int, tuple[str, int]] = {}
+    for node in order:
+        name = names[id(node)]
+        if not node.parents:
+            forms[id(node)] = (wrap_name(name), _ATOM)  # wrap_name adds any parentheses
+            continue
+        operands = []
+        for parent in node.parents:
+            text, strength = forms[id(parent)]
+            if len(text) > max_length:
+                text, strength = wrap_name(names[id(parent)]), _ATOM
+            operands.append((text, strength))
+        forms[id(node)] = _infix(node, operands)
+    return {key: text for key, (text, _) in forms.items()}

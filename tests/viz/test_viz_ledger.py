@@ -7,7 +7,7 @@ from hypothesis import given
 
 from autograd import Value
 from autograd.testing.strategies import programs_with_inputs
-from viz import backprop_steps
+from viz import backprop_steps, explain, format_steps
 
 
 def lecture_neuron():
@@ -89,9 +89,64 @@ def test_sentence_reads_as_the_chain_rule_with_numbers():
     ledger = backprop_steps(o)
     step = ledger.steps[0]
     assert ledger.sentence(step, step.edges[0]) == (
-        "do/dn += do/do * do/dn = 1.0000 * 0.5000 = 0.5000   [do/dn = 1 - o**2]"
+        "do/dn += seed * do/dn = 1.0000 * 0.5000 = 0.5000   [do/dn = 1 - o**2]"
         "   so n.grad = 0.5000"
     )
+    later = ledger.steps[1]
+    assert ledger.sentence(later, later.edges[1]) == (
+        "do/db += do/dn * dn/db = 0.5000 * 1.0000 = 0.5000   [dn/db = 1]   so b.grad = 0.5000"
+    )
+
+
+def test_no_text_writes_the_roots_derivative_by_itself():
+    o, nodes = lecture_neuron()
+    ledger = backprop_steps(o)
+    texts = [ledger.sentence(step, edge) for step in ledger for edge in step.edges]
+    texts += [format_steps(o, style) for style in ("text", "markdown", "latex")]
+    texts += [str(explain(o, node)) for node in ledger.order]
+    texts += [ledger._repr_html_()]
+    assert len(texts) == 9 + 3 + 10 + 1
+    assert not any("do/do" in text for text in texts)
+    assert ledger.upstream_name(ledger.steps[0]) == "seed"
+    assert ledger.upstream_name(ledger.steps[1]) == "do/dn"
+    assert str(explain(o, o)) == (
+        "o is the root itself: its gradient is the seed, 1.0000 (one path with no edges)"
+    )
+
+
+def test_equation_and_expression_read_in_infix():
+    o, nodes = lecture_neuron()
+    ledger = backprop_steps(o)
+    assert [ledger.equation(step) for step in ledger] == [
+        "o = tanh(n)", "n = %3 + b", "%3 = %1 + %2", "%2 = x2 * w2", "%1 = x1 * w1",
+    ]
+    assert ledger.expression(o) == "tanh(x1 * w1 + x2 * w2 + b)"
+    assert ledger.expression(nodes["x1"]) == "x1"
+
+
+def test_ledger_shows_as_an_escaped_html_table():
+    x = Value(2.0, "<b>x</b>")
+    y = x * x
+    y.label = "y & z"
+    page = backprop_steps(y)._repr_html_()
+    assert page.startswith('<table class="gradledger-ledger">')
+    assert "<b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    caption = "<caption>chain-rule ledger of y &amp; z = (&lt;b&gt;x&lt;/b&gt;) * (&lt;b&gt;x"
+    assert caption in page
+    assert page.count("<tr>") == 1 + 1 + 2  # header, seed row, one row per edge
+    second_edge = ("<tr><td></td><td></td><td></td><td>&lt;b&gt;x&lt;/b&gt;</td><td>2.0000</td>"
+                   "<td>(&lt;b&gt;x&lt;/b&gt;)</td><td>2.0000</td><td>4.0000</td></tr>")
+    assert second_edge in page
+
+
+def test_a_long_ledger_shows_its_first_rows_and_says_how_many_more():
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(2100):
+        y = y * 1.0
+    page = backprop_steps(y)._repr_html_()
+    assert page.count("<tr>") == 1 + 2000
+    assert "<p>2201 more rows: format_steps(ledger) prints them all.</p>" in page
 
 
 def test_backprop_steps_rejects_a_non_value_with_the_engine_error():

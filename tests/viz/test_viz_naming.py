@@ -1,5 +1,9 @@
 """node_names: labels, constants and %k names never collide; DOT labels survive any text."""
 
+import math
+
+import pytest
+
 from autograd import Value, topological_order
 from viz import draw_graph, explain
 from viz.drawing import quoted, record_field
@@ -95,3 +99,40 @@ def test_a_lone_surrogate_renders_and_steps(tmp_path):
     assert "\\\\ud800" in page  # the name in the script's JSON: backslash, then ud800
     dot = draw_graph(y, title="\ud800").source
     dot.encode("utf-8")
+
+
+def test_expressions_are_infix_with_parentheses_only_where_python_needs_them():
+    import autograd
+    from viz.naming import expression_texts, infix_text
+
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    cases = {
+        "-(x + y)": -(x + y), "-x**2": -(x**2), "(-x)**2": (-x) ** 2,
+        "x - (y - x)": x - (y - x), "x - y - x": (x - y) - x, "x / (y * x)": x / (y * x),
+        "x**y**x": x ** (y**x), "(x**y)**x": (x**y) ** x, "clip(x, 0, 1)": autograd.clip(x, 0, 1),
+        "x * (-2)": x * -2, "(x + y)**-1": (x + y) ** -1, "2**x": 2**x,
+        "tanh(x) * (y + 1)": x.tanh() * (y + 1),
+    }
+    for text, node in cases.items():
+        order = topological_order(node)
+        assert expression_texts(order, node_names(order))[id(node)] == text
+        # Each text is Python that computes the same number from the leaves.
+        assert eval(text, {"tanh": math.tanh, "clip": lambda v, lo, hi: min(max(v, lo), hi)},
+                    {"x": 2.0, "y": 3.0}) == pytest.approx(node.data)
+    z = x * y + 1
+    names = names_by_node(z)
+    assert infix_text(z, names) == "%1 + 1" and infix_text(x, names) == "x"
+
+
+def test_long_parts_of_an_expression_are_written_as_their_names():
+    from viz.naming import expression_texts
+
+    x = Value(1.0, "x")
+    y = x
+    for _ in range(100_000):  # no recursion, and no text grows past the bound
+        y = y + x
+    order = topological_order(y)
+    texts = expression_texts(order, node_names(order), max_length=40)
+    assert max(len(text) for text in texts.values()) <= 2 * 40 + 10
+    assert texts[id(order[2])] == "x + x + x"
+    assert texts[id(y)] == "%99991" + " + x" * 9  # %99991 is named: its text was too long
