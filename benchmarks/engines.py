@@ -24,7 +24,11 @@ class Engine:
     parents_attribute: str
     recursion_limit: int = 0
     kind: str = "value"
-    """"value": a Python class per node; "torch": 0-dim float64 tensors (graph of grad_fn)."""
+    """"value": a Python class per node; "torch": 0-dim float64 tensors (graph of grad_fn);
+    "floor": the floor probe's bare node (benchmarks/floor.py)."""
+    order_function: str = ""
+    """"module:function" giving the topological order of a root, timed on its own; "" when the
+    engine has no public one (its backward sorts inside)."""
 
     def is_installed(self) -> bool:
         """True when the engine's module can be imported in this interpreter."""
@@ -52,6 +56,13 @@ class Engine:
 
             return leaf
         return self.value_type(raise_recursion_limit)
+
+    def order(self) -> Callable[[Any], list] | None:
+        """The engine's topological sort (root -> nodes, root last), or None if it has none."""
+        if not self.order_function:
+            return None
+        module, name = self.order_function.split(":")
+        return getattr(importlib.import_module(module), name)
 
     def count_nodes(self, root: Any) -> int:
         """Number of distinct nodes reachable from root, walked iteratively."""
@@ -84,9 +95,13 @@ def _count_torch_nodes(root: Any) -> int:
 
 
 ENGINES: dict[str, Engine] = {
-    "gradledger": Engine("gradledger", "autograd", "Value", "tanh", "parents"),
+    "gradledger": Engine("gradledger", "autograd", "Value", "tanh", "parents",
+                         order_function="autograd.graph:topological_order"),
     # micrograd has no tanh, so its graphs use relu; its backward() sorts recursively.
     "micrograd": Engine("micrograd", "micrograd.engine", "Value", "relu", "_prev", 100_000),
     "torch": Engine("torch", "torch", "Tensor", "tanh", "", kind="torch"),
+    # The floor probes: the least pure Python can do for the same graph (see floor.py).
+    "floor": Engine("floor", "benchmarks.floor", "FloorNode", "tanh", "parents", kind="floor",
+                    order_function="benchmarks.floor:order"),
 }
 """Every engine the graph workloads know, ours first."""

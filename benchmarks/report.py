@@ -1,36 +1,145 @@
-"""Turn worker results into medians, ratios, target verdicts and a printed table."""
+"""Turn worker results into medians, ratios, the printed tables and the targets table."""
 
 from __future__ import annotations
 
 import statistics
 from typing import Any
 
-SPEEDUP_TARGET = 10.0
-BYTES_PER_NODE_TARGET = 250.0
-TORCH_SCALAR_SPEEDUP_TARGET = 5.0
-REPLAY_VS_TORCH_BATCHED_TARGET = 5.0
-REPLAY_VS_MICROGRAD_TARGET = 200.0
+SUBJECT, REFERENCE, FLOOR = "gradledger", "micrograd", "floor"
+GC_SETTINGS = (True, False)
+PHASES = ("build_seconds", "order_seconds", "propagate_seconds", "backward_seconds")
+
+WIDE_GRAPH_TARGET = 10.0
+DEMO_STEP_TARGET = 12.0
+FIRST_BUILD_TARGET = 3.5
+GC_OFF_TARGET = 2.0
+BUILD_FLOOR_TARGET = 1.25
+BACKWARD_FLOOR_TARGET = 1.5
+REPLAY_SMALL_TARGET = 0.5
+REPLAY_LARGE_TARGET = 1.0
+BYTES_PER_NODE_TARGET = 128.0
+"""The targets of issue 14 (run.py prints each as met or not, with its figure)."""
 
 
-def summarize_speed(samples: dict[str, list[dict]], subject: str, reference: str) -> dict:
-    """Per engine: medians over its runs; plus subject's nodes/s ratio over reference's."""
-    engines = {}
-    for name, runs in samples.items():
-        if not runs:
-            continue
-        engines[name] = {
-            "unary": runs[0]["unary"],
-            "nodes": runs[0]["nodes"],
-            "runs": len(runs),
-            "build_seconds": statistics.median(r["build_seconds"] for r in runs),
-            "backward_seconds": statistics.median(r["backward_seconds"] for r in runs),
-            "seconds": statistics.median(r["seconds"] for r in runs),
-            "nodes_per_second": statistics.median(r["nodes"] / r["seconds"] for r in runs),
-        }
-    ratio = None
-    if subject in engines and reference in engines:
-        ratio = engines[subject]["nodes_per_second"] / engines[reference]["nodes_per_second"]
-    return {"engines": engines, "subject": subject, "reference": reference, "ratio": ratio}
+def _gc(on: bool) -> str:
+    return "on" if on else "off"
+
+
+def _median_or_none(values: list) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def _phase_medians(runs: list[dict], when: str | None) -> dict[str, float | None]:
+    """Median seconds of each phase over runs (runs[i][when] holds the phases, or runs[i]
+    itself holds them when `when` is None)."""
+    return {phase: _median_or_none([(r[when] if when else r).get(phase) for r in runs])
+            for phase in PHASES}
+
+
+def summarize_graph(samples: dict[tuple[str, bool], list[dict]]) -> dict[tuple[str, bool], dict]:
+    """Per (engine, GC on): node count and median phases of the first and the warm build."""
+    rows = {}
+    for key, runs in samples.items():
+        if runs:
+            rows[key] = {"engine": key[0], "gc": key[1], "nodes": runs[0]["nodes"],
+                         "runs": len(runs), "unary": runs[0]["unary"],
+                         "first": _phase_medians(runs, "first"),
+                         "warm": _phase_medians(runs, "warm")}
+    return rows
+
+
+def per_node_ns(seconds: float | None, nodes: int | None) -> float | None:
+    """Nanoseconds per node, or None when either figure is missing."""
+    if seconds is None or not nodes:
+        return None
+    return 1e9 * seconds / nodes
+
+
+def _total(phases: dict) -> float | None:
+    build, backward = phases.get("build_seconds"), phases.get("backward_seconds")
+    return None if build is None or backward is None else build + backward
+
+
+def speedup(rows: dict, engine: str, gc_on: bool, seconds_of: Any,
+            reference: str = REFERENCE) -> float | None:
+    """reference's time / engine's time (same GC setting): how many times faster engine is."""
+    mine, theirs = rows.get((engine, gc_on)), rows.get((reference, gc_on))
+    if mine is None or theirs is None:
+        return None
+    a, b = seconds_of(mine), seconds_of(theirs)
+    return None if not a or b is None else b / a
+
+
+def floor_ratio(rows: dict, engine: str, gc_on: bool, per_node_of: Any) -> float | None:
+    """engine's ns per node / the floor probe's ns per node (same GC setting)."""
+    mine, floor = rows.get((engine, gc_on)), rows.get((FLOOR, gc_on))
+    if mine is None or floor is None:
+        return None
+    a, b = per_node_of(mine), per_node_of(floor)
+    return None if a is None or not b else a / b
+
+
+def _fmt(x: float | None, spec: str = ",.0f") -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def _times(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return f"{x:,.2f}" if x >= 0.1 else f"{x:.2g}"
+
+
+def _first(key: str) -> Any:
+    return lambda row: row["first"][key]
+
+
+def _warm(key: str) -> Any:
+    return lambda row: row["warm"][key]
+
+
+def _first_total(row: dict) -> float | None:
+    return _total(row["first"])
+
+
+def _ns(row: dict, when: str, key: str) -> float | None:
+    return per_node_ns(row[when][key], row["nodes"])
+
+
+def format_graph(rows: dict, header: str) -> str:
+    """A graph workload's table: ns per node of each phase, ratios to micrograd and floor."""
+    lines = [header, ""]
+    row = ("{:<11} {:<3} {:>9}  {:>7} {:>7} {:>7} {:>7} {:>7}  {:>9}  {:>7} {:>7} {:>7}"
+           "  {:>6} {:>6}")
+    lines.append(row.format("", "", "", "build", "build", "", "propa-", "back-", "build+",
+                            "x micro", "x micro", "x micro", "x floor", "x floor"))
+    lines.append(row.format("engine", "GC", "nodes", "first", "warm", "order", "gate",
+                            "ward", "backward", "build", "build", "build+", "build",
+                            "back-"))
+    lines.append(row.format("", "", "", "ns/node", "ns/node", "ns/node", "ns/node", "ns/node",
+                            "first ms", "first", "warm", "back", "first", "ward"))
+    for (name, gc_on), r in rows.items():
+        total = _first_total(r)
+        lines.append(row.format(
+            name, _gc(gc_on), f"{r['nodes']:,}",
+            _fmt(_ns(r, "first", "build_seconds")), _fmt(_ns(r, "warm", "build_seconds")),
+            _fmt(_ns(r, "first", "order_seconds")), _fmt(_ns(r, "first", "propagate_seconds")),
+            _fmt(_ns(r, "first", "backward_seconds")),
+            _fmt(None if total is None else 1e3 * total, ",.1f"),
+            _times(speedup(rows, name, gc_on, _first("build_seconds"))),
+            _times(speedup(rows, name, gc_on, _warm("build_seconds"))),
+            _times(speedup(rows, name, gc_on, _first_total)),
+            _times(floor_ratio(rows, name, gc_on,
+                               lambda x: _ns(x, "first", "build_seconds"))),
+            _times(floor_ratio(rows, name, gc_on,
+                               lambda x: _ns(x, "first", "backward_seconds")))))
+    lines.append(
+        "(medians over fresh processes; first: the first build in the process, warm: a second\n"
+        " build after dropping the first; order, propagate and backward after the first build;\n"
+        " x micro: micrograd's time / this row's (same GC setting); x floor: this row's ns/node\n"
+        " / the floor probe's; gradledger's order is autograd.topological_order timed on its\n"
+        " own, its propagate is its whole backward() minus that order)")
+    return "\n".join(lines)
 
 
 def relative_difference(a: float, b: float) -> float:
@@ -48,165 +157,139 @@ def agreement(checks: dict[str, dict]) -> float | None:
     return max(relative_difference(run[k], runs[0][k]) for run in runs[1:] for k in keys)
 
 
-def _verdict(met: bool) -> str:
-    return "MET" if met else "NOT MET"
-
-
-def _ratio(engines: dict, subject: str, reference: str, key: str) -> float | None:
-    """engines[subject][key] / engines[reference][key], or None if either is missing."""
-    if subject not in engines or reference not in engines:
-        return None
-    return engines[subject][key] / engines[reference][key]
-
-
-def format_report(summary: dict, memory: dict[str, dict], checks_difference: float | None,
-                  header: str) -> str:
-    """The human-readable table: speed, memory, agreement between engines, targets."""
-    lines = [header, ""]
-    reference = summary["reference"]
-    row = "{:<12} {:<5} {:>9} {:>9} {:>11} {:>9} {:>11} {:>12}"
-    lines.append(row.format("engine", "unary", "nodes", "build s", "backward s", "total s",
-                            "nodes/s", f"x {reference}"))
-    ref = summary["engines"].get(reference)
-    for name, e in summary["engines"].items():
-        times = "-" if ref is None else f"{e['nodes_per_second'] / ref['nodes_per_second']:.2f}"
-        lines.append(row.format(name, e["unary"], f"{e['nodes']:,}", f"{e['build_seconds']:.3f}",
-                                f"{e['backward_seconds']:.3f}", f"{e['seconds']:.3f}",
-                                f"{e['nodes_per_second']:,.0f}", times))
-    lines.append("(medians over fresh processes; nodes/s = graph nodes / (build + backward))")
-    if memory:
-        lines += ["", "Memory (tracemalloc; cycle collector off while measuring)"]
-        mrow = "{:<12} {:>10} {:>15} {:>20} {:>19}"
-        lines.append(mrow.format("engine", "bytes/node", "peak bytes/node", "bytes left at drop",
-                                 "gc.collect() found"))
-        for name, m in memory.items():
-            lines.append(mrow.format(name, f"{m['bytes_per_node']:.1f}",
-                                     f"{m['peak_bytes_per_node']:.1f}",
-                                     f"{m['bytes_left_after_drop']:,}",
-                                     f"{m['gc_found_after_drop']:,}"))
+def format_memory(memory: dict[str, dict], nodes: int, checks_difference: float | None) -> str:
+    """Bytes per node and whether a dropped graph is freed without the cycle collector."""
+    lines = [f"Memory, random graph of {nodes:,} nodes (tracemalloc; cycle collector off while "
+             "measuring)", ""]
+    row = "{:<11} {:>10} {:>15} {:>19} {:>19}"
+    lines.append(row.format("engine", "bytes/node", "peak bytes/node", "bytes left at drop",
+                            "gc.collect() found"))
+    for name, m in memory.items():
+        lines.append(row.format(name, f"{m['bytes_per_node']:.1f}",
+                                f"{m['peak_bytes_per_node']:.1f}",
+                                f"{m['bytes_left_after_drop']:,}",
+                                f"{m['gc_found_after_drop']:,}"))
+    lines.append("(bytes left at drop: still allocated after the root is dropped with the "
+                 "collector off;\n gc.collect() found: unreachable objects the collector "
+                 "then had to find; 0 means reference counting alone freed the graph)")
     if checks_difference is not None:
-        lines += ["", "Same graph with relu in every engine: root value and leaf gradients agree "
-                  f"to a relative {checks_difference:.1e}"]
-    lines += ["", "Targets"]
-    subject = summary["subject"]
-    if summary["ratio"] is not None:
-        lines.append(f"  >= {SPEEDUP_TARGET:g}x {reference}'s nodes/s: {summary['ratio']:.2f}x  "
-                     f"{_verdict(summary['ratio'] >= SPEEDUP_TARGET)}")
-    torch_ratio = _ratio(summary["engines"], subject, "torch", "nodes_per_second")
-    if torch_ratio is not None:
-        lines.append(f"  >= {TORCH_SCALAR_SPEEDUP_TARGET:g}x torch 0-dim tensors' nodes/s: "
-                     f"{torch_ratio:.2f}x  {_verdict(torch_ratio >= TORCH_SCALAR_SPEEDUP_TARGET)}")
-    if subject in memory:
-        m = memory[subject]
-        lines.append(f"  <= {BYTES_PER_NODE_TARGET:g} bytes/node: {m['bytes_per_node']:.1f}  "
-                     f"{_verdict(m['bytes_per_node'] <= BYTES_PER_NODE_TARGET)}")
-        freed = m["gc_found_after_drop"] == 0
-        lines.append(f"  dropped graph freed by reference counting alone "
-                     f"(gc.collect() found {m['gc_found_after_drop']}): {_verdict(freed)}")
+        lines += ["", "Same random graph with relu in every engine: root value and leaf "
+                  f"gradients agree to a relative {checks_difference:.1e}"]
     return "\n".join(lines)
 
 
-def targets(summary: dict, memory: dict[str, dict]) -> dict[str, Any]:
-    """The targets as data for the JSON file."""
-    m = memory.get(summary["subject"])
-    over_torch = _ratio(summary["engines"], summary["subject"], "torch", "nodes_per_second")
-    return {
-        "speedup": summary["ratio"],
-        "speedup_met": summary["ratio"] is not None and summary["ratio"] >= SPEEDUP_TARGET,
-        "speedup_over_torch": over_torch,
-        "speedup_over_torch_met": over_torch is not None
-        and over_torch >= TORCH_SCALAR_SPEEDUP_TARGET,
-        "bytes_per_node": m and m["bytes_per_node"],
-        "bytes_per_node_met": bool(m) and m["bytes_per_node"] <= BYTES_PER_NODE_TARGET,
-        "freed_by_refcount": bool(m) and m["gc_found_after_drop"] == 0,
-    }
-
-
-def summarize_steps(samples: dict[str, list[dict]]) -> dict:
-    """Per moons engine: median step time over processes, and its losses (first process)."""
-    engines = {}
-    for name, runs in samples.items():
+def summarize_steps(samples: dict[tuple[str, bool, int], list[dict]]) -> dict:
+    """Per (engine, GC on, points): median step time over processes, median phases, losses."""
+    rows = {}
+    for key, runs in samples.items():
         if not runs:
             continue
-        engines[name] = {
-            "runs": len(runs),
-            "steps": runs[0]["steps"],
+        rows[key] = {
+            "engine": key[0], "gc": key[1], "points": key[2], "runs": len(runs),
+            "steps": runs[0]["steps"], "nodes": runs[0].get("nodes"),
             "first_step_seconds": statistics.median(r["first_step_seconds"] for r in runs),
             "step_seconds": statistics.median(r["median_step_seconds"] for r in runs),
+            "phases": _phase_medians([r.get("phases", {}) for r in runs], None),
             "losses": runs[0]["losses"],
             "losses_same_every_run": all(r["losses"] == runs[0]["losses"] for r in runs),
         }
-    for e in engines.values():
-        e["steps_per_second"] = 1.0 / e["step_seconds"]
-    return engines
+    return rows
 
 
-def loss_agreement(engines: dict, reference: str = "gradledger") -> dict[str, float]:
-    """Per engine: largest relative difference of its losses from the reference's, over the
-    steps both ran."""
-    if reference not in engines:
-        reference = next(iter(engines), None)
-    if reference is None:
-        return {}
-    base = engines[reference]["losses"]
-    return {
-        name: max(relative_difference(a, b) for a, b in zip(e["losses"], base, strict=False))
-        for name, e in engines.items()
-    }
+def loss_differences(rows: dict, reference: str) -> dict[tuple, float]:
+    """Per row: largest relative difference of its losses from the reference engine's losses
+    at the same number of points and GC setting (over the steps both ran)."""
+    out = {}
+    for key, r in rows.items():
+        ref = rows.get((reference, key[1], key[2]))
+        if ref is not None:
+            out[key] = max(relative_difference(a, b)
+                           for a, b in zip(r["losses"], ref["losses"], strict=False))
+    return out
 
 
-def format_steps(engines: dict, agreement_: dict[str, float], header: str) -> str:
-    """The moons-step table and its targets."""
+def _step_speedup(rows: dict, key: tuple, reference: str) -> float | None:
+    ref = rows.get((reference, key[1], key[2]))
+    return None if ref is None else ref["step_seconds"] / rows[key]["step_seconds"]
+
+
+def _step_floor(rows: dict, key: tuple, phase: str) -> float | None:
+    mine, floor = rows[key], rows.get((FLOOR, key[1], key[2]))
+    if floor is None:
+        return None
+    a = per_node_ns(mine["phases"][phase], mine["nodes"])
+    b = per_node_ns(floor["phases"][phase], floor["nodes"])
+    return None if a is None or not b else a / b
+
+
+def format_demo(rows: dict, header: str) -> str:
+    """The demo step with the engines that build a graph of scalars: phases per node."""
     lines = [header, ""]
-    row = "{:<24} {:>9} {:>13} {:>9} {:>12} {:>16} {:>10}"
-    lines.append(row.format("engine", "step s", "first step s", "steps/s", "x micrograd",
-                            "x torch-batched", "loss diff"))
-    for name, e in engines.items():
-        def times(reference: str, e: dict = e) -> str:
-            ref = engines.get(reference)
-            if ref is None:
-                return "-"
-            ratio = ref["step_seconds"] / e["step_seconds"]
-            return f"{ratio:,.2f}" if ratio >= 0.1 else f"{ratio:.2g}"
-
-        lines.append(row.format(name, f"{e['step_seconds']:.4f}", f"{e['first_step_seconds']:.4f}",
-                                f"{e['steps_per_second']:,.1f}", times("micrograd"),
-                                times("torch-batched"), f"{agreement_.get(name, 0.0):.1e}"))
-    first = next(iter(engines.values()), None)
-    if first is not None:
-        losses = ", ".join(f"{x:.12f}" for x in first["losses"][:3])
-        lines.append("(step s: median over fresh processes of each process's median step after "
-                     "the first;\n loss diff: largest relative difference from gradledger's loss "
-                     f"over the steps;\n losses of the first steps: {losses})")
-    lines += ["", "Targets"]
-    for subject, reference, target, what in (
-        ("gradledger", "micrograd", SPEEDUP_TARGET, "dynamic mode >= {t:g}x micrograd's step"),
-        ("gradledger", "torch-scalar", TORCH_SCALAR_SPEEDUP_TARGET,
-         "dynamic mode >= {t:g}x torch 0-dim tensors' step"),
-        ("gradledger-replay", "micrograd", REPLAY_VS_MICROGRAD_TARGET,
-         "batched replay >= {t:g}x micrograd's step"),
-    ):
-        speedup = _ratio(engines, reference, subject, "step_seconds")
-        if speedup is not None:
-            lines.append(f"  {what.format(t=target)}: {speedup:.2f}x  "
-                         f"{_verdict(speedup >= target)}")
-    slowdown = _ratio(engines, "gradledger-replay", "torch-batched", "step_seconds")
-    if slowdown is not None:
-        lines.append(f"  batched replay within {REPLAY_VS_TORCH_BATCHED_TARGET:g}x of torch "
-                     f"batched 2-D tensors' step: {slowdown:.2f}x as long  "
-                     f"{_verdict(slowdown <= REPLAY_VS_TORCH_BATCHED_TARGET)}")
+    row = ("{:<24} {:<3} {:>9} {:>9} {:>8}  {:>7} {:>7} {:>7} {:>7}  {:>7} {:>7}  {:>6} {:>6}"
+           "  {:>9}")
+    lines.append(row.format("", "", "", "first", "nodes", "build", "order", "propa-", "back-",
+                            "x micro", "x torch", "x floor", "x floor", "loss diff"))
+    lines.append(row.format("engine", "GC", "step ms", "step ms", "a step", "ns/node",
+                            "ns/node", "gate", "ward", "grad", "batched", "build", "back-",
+                            "vs ours"))
+    lines.append(row.format("", "", "", "", "", "", "", "ns/node", "ns/node", "", "", "",
+                            "ward", ""))
+    differences = loss_differences(rows, SUBJECT)
+    for key, r in rows.items():
+        name, gc_on, _ = key
+        nodes = r["nodes"]
+        lines.append(row.format(
+            name, _gc(gc_on), f"{1e3 * r['step_seconds']:,.2f}",
+            f"{1e3 * r['first_step_seconds']:,.2f}", _fmt(nodes),
+            *(_fmt(per_node_ns(r["phases"][p], nodes)) for p in PHASES),
+            _times(_step_speedup(rows, key, REFERENCE)),
+            _times(_step_speedup(rows, key, "torch-batched")),
+            _times(_step_floor(rows, key, "build_seconds")),
+            _times(_step_floor(rows, key, "backward_seconds")),
+            _fmt(differences.get(key), ".1e")))
+    lines.append(
+        "(step ms: median over fresh processes of each process's median step after the first;\n"
+        " build: the forward pass that makes the graph; backward: the whole backward(), which\n"
+        " for the floor probe is its order + propagate; nodes counted once per engine, torch\n"
+        " counting grad_fn nodes and one AccumulateGrad per parameter; x micrograd and\n"
+        " x torch batched: their step time / this row's; x floor: this row's ns/node / the\n"
+        " floor probe's; loss diff: largest relative difference from gradledger's losses)")
     return "\n".join(lines)
 
 
-def step_targets(engines: dict) -> dict[str, Any]:
-    """The moons-step targets as data for the JSON file."""
-    return {
-        "dynamic_vs_micrograd": _ratio(engines, "micrograd", "gradledger", "step_seconds"),
-        "dynamic_vs_torch_scalar": _ratio(engines, "torch-scalar", "gradledger", "step_seconds"),
-        "replay_vs_micrograd": _ratio(engines, "micrograd", "gradledger-replay", "step_seconds"),
-        "replay_time_over_torch_batched": _ratio(engines, "gradledger-replay", "torch-batched",
-                                                 "step_seconds"),
-    }
+def format_batched(rows: dict, sizes: tuple[int, ...], engines: list[str], header: str,
+                   unavailable: dict[str, str]) -> str:
+    """The demo step at several batch sizes: step time and its ratio to torch batched."""
+    lines = [header, ""]
+    cells = "".join(f"  {f'{n:,} points':>20}" for n in sizes)
+    lines.append(f"{'':<24} {'':<3}{cells}")
+    cells = "".join(f"  {'step ms':>10} {'/ torch':>9}" for _ in sizes)
+    lines.append(f"{'engine':<24} {'GC':<3}{cells}")
+    for name in engines:
+        if name in unavailable:
+            lines.append(f"{name:<24} {unavailable[name]}")
+            continue
+        for gc_on in GC_SETTINGS:
+            cells = ""
+            for n in sizes:
+                r = rows.get((name, gc_on, n))
+                if r is None:
+                    cells += f"  {'not run':>10} {'-':>9}"
+                    continue
+                torch = rows.get(("torch-batched", gc_on, n))
+                ratio = None if torch is None else r["step_seconds"] / torch["step_seconds"]
+                cells += f"  {1e3 * r['step_seconds']:>10,.3f} {_times(ratio):>9}"
+            if any((name, gc_on, n) in rows for n in sizes):
+                lines.append(f"{name:<24} {_gc(gc_on):<3}{cells}")
+    lines.append(
+        "(/ torch: this row's step time / torch batched's at the same size and GC setting;\n"
+        " engines that build a graph of scalars per point run at the demo's size only)")
+    differences = loss_differences(rows, "torch-batched")
+    worst = max((d for k, d in differences.items() if k[0] != "torch-batched"), default=None)
+    if worst is not None:
+        lines.append(f"Losses agree with torch batched's to a relative {worst:.1e} "
+                     "(every engine, size and GC setting)")
+    return "\n".join(lines)
 
 
 def format_chain(results: dict[str, dict], header: str) -> str:
@@ -221,4 +304,116 @@ def format_chain(results: dict[str, dict], header: str) -> str:
         lines.append(row.format(name, f"{r['depth']:,}", seconds, per_step, r["stopped_by"]))
     lines.append("(steps of x = x * 1.0001 + 0.1, then backward; each depth in a fresh process; "
                  "every successful depth's gradient equals 1.0001**depth to 1e-9)")
+    return "\n".join(lines)
+
+
+def _target(what: str, figure: float | None, target: float, at_least: bool,
+            unit: str = "x", note: str = "") -> dict[str, Any]:
+    if figure is None:
+        return {"target": what, "figure": None, "met": None, "text": "not measured"}
+    met = figure >= target if at_least else figure <= target
+    text = f"{figure:,.2f}{unit}" if unit == "x" else f"{figure:,.1f}{unit}"
+    return {"target": what, "figure": figure, "met": met, "text": text + note}
+
+
+def evaluate_targets(graphs: dict[str, dict], demo: dict, batched: dict,
+                     memory: dict[str, dict]) -> list[dict[str, Any]]:
+    """Every target of issue 14 with its figure from this run and whether it is met.
+
+    graphs maps a graph workload ("chain", "random") to its summarize_graph rows; demo and
+    batched are summarize_steps rows; memory maps engines to measure_memory results.
+    """
+    chain, wide = graphs.get("chain", {}), graphs.get("random", {})
+    out = [
+        _target("GC on: wide graph, build + backward >= 10x micrograd",
+                speedup(wide, SUBJECT, True, _first_total), WIDE_GRAPH_TARGET, True),
+        _target("GC on: demo training step >= 12x micrograd",
+                _demo_speedup(demo, True), DEMO_STEP_TARGET, True),
+        _target("GC on: random graph, first build >= 3.5x micrograd",
+                speedup(wide, SUBJECT, True, _first("build_seconds")), FIRST_BUILD_TARGET,
+                True),
+    ]
+    for what, rows, seconds_of in (
+        ("deep chain, build + backward", chain, _first_total),
+        ("wide graph, build + backward", wide, _first_total),
+        ("random graph, first build", wide, _first("build_seconds")),
+        ("random graph, warm build", wide, _warm("build_seconds")),
+    ):
+        out.append(_target(f"GC off: {what} >= 2x micrograd",
+                           speedup(rows, SUBJECT, False, seconds_of), GC_OFF_TARGET, True))
+    out.append(_target("GC off: demo training step >= 2x micrograd", _demo_speedup(demo, False),
+                       GC_OFF_TARGET, True))
+    for setting in GC_SETTINGS:
+        for what, rows in (("deep chain", chain), ("random graph", wide)):
+            for when in ("first", "warm"):
+                out.append(_target(
+                    f"GC {_gc(setting)}: build within 1.25x floor, {what} ({when})",
+                    floor_ratio(rows, SUBJECT, setting,
+                                lambda x, w=when: _ns(x, w, "build_seconds")),
+                    BUILD_FLOOR_TARGET, False))
+        out.append(_target(f"GC {_gc(setting)}: build within 1.25x floor, demo step",
+                           _demo_floor(demo, setting, "build_seconds"), BUILD_FLOOR_TARGET,
+                           False))
+    for setting in GC_SETTINGS:
+        for what, rows in (("deep chain", chain), ("random graph", wide)):
+            out.append(_target(
+                f"GC {_gc(setting)}: backward within 1.5x floor, {what}",
+                floor_ratio(rows, SUBJECT, setting,
+                            lambda x: _ns(x, "first", "backward_seconds")),
+                BACKWARD_FLOOR_TARGET, False))
+        out.append(_target(f"GC {_gc(setting)}: backward within 1.5x floor, demo step",
+                           _demo_floor(demo, setting, "backward_seconds"),
+                           BACKWARD_FLOOR_TARGET, False))
+    sizes = sorted({key[2] for key in batched})
+    for points, target in ((100, REPLAY_SMALL_TARGET), (10_000, REPLAY_LARGE_TARGET)):
+        for setting in GC_SETTINGS:
+            out.append(_target(
+                f"GC {_gc(setting)}: batched replay, {points:,} points <= {target:g}x torch "
+                "batched time", _replay_ratio(batched, setting, points) if points in sizes
+                else None, target, False))
+    m = memory.get(SUBJECT)
+    out.append(_target("memory <= 128 bytes per node (random graph)",
+                       None if m is None else m["bytes_per_node"], BYTES_PER_NODE_TARGET, False,
+                       unit=" B"))
+    if m is None:
+        out.append(_target("graphs freed without the cycle collector", None, 0, False))
+    else:
+        freed = m["gc_found_after_drop"] == 0
+        out.append({"target": "graphs freed without the cycle collector",
+                    "figure": m["gc_found_after_drop"], "met": freed,
+                    "text": f"gc.collect() found {m['gc_found_after_drop']:,}, "
+                            f"{m['bytes_left_after_drop']:,} B left"})
+    return out
+
+
+def _demo_speedup(demo: dict, gc_on: bool) -> float | None:
+    key = (SUBJECT, gc_on, 100)
+    return _step_speedup(demo, key, REFERENCE) if key in demo else None
+
+
+def _demo_floor(demo: dict, gc_on: bool, phase: str) -> float | None:
+    key = (SUBJECT, gc_on, 100)
+    return _step_floor(demo, key, phase) if key in demo else None
+
+
+def _replay_ratio(batched: dict, gc_on: bool, points: int) -> float | None:
+    mine, torch = batched.get(("gradledger-replay", gc_on, points)), batched.get(
+        ("torch-batched", gc_on, points))
+    return None if mine is None or torch is None else mine["step_seconds"] / torch[
+        "step_seconds"]
+
+
+def format_targets(targets: list[dict[str, Any]]) -> str:
+    """The targets table: each target, its figure from this run, MET / NOT MET."""
+    width = max(len(t["target"]) for t in targets)
+    lines = ["Targets (issue 14), this run", ""]
+    for t in targets:
+        verdict = "not measured" if t["met"] is None else ("MET" if t["met"] else "NOT MET")
+        figure = "" if t["met"] is None else t["text"]
+        lines.append(f"  {t['target']:<{width}}  {figure:>32}  {verdict}")
+    met = sum(1 for t in targets if t["met"])
+    measured = sum(1 for t in targets if t["met"] is not None)
+    lines.append(f"\n  {met} of {measured} measured targets met"
+                 + (f"; {len(targets) - measured} not measured" if measured < len(targets)
+                    else ""))
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """One measurement of one engine, run in a fresh process: `python -m benchmarks.worker ...`.
 
-Measures: speed, memory and check on the random graph; step (the moons training step);
-chain (one depth of the deep chain).
+Measures: graph (build and backward of the deep chain or the random graph, first build and
+warm, GC on or off, in phases); speed, memory and check on the random graph; step (the moons
+training step, GC on or off); chain (one depth of the deep-chain search).
 
 Prints a single JSON object on stdout. run.py starts one worker per measurement so that no
 run inherits another's heap, caches or garbage-collector state.
@@ -17,15 +18,94 @@ import statistics
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from typing import Any
 
+from benchmarks import floor
 from benchmarks.engines import ENGINES, Engine
 from benchmarks.workloads import deep_chain, moons_step
 from benchmarks.workloads.random_graph import Program, build, make_program
 
 
+def _graph_builder(workload: str, program: Program | None, depth: int,
+                   unary: str) -> Callable[[Any], tuple[Any, Any]]:
+    """make_leaf -> (the node whose gradient is checked, the root) for a graph workload."""
+    if workload == "chain":
+        return lambda make_leaf: deep_chain.build_chain(make_leaf, depth)
+
+    def random_graph(make_leaf: Any) -> tuple[Any, Any]:
+        nodes = build(program, make_leaf, unary)
+        return nodes[0], nodes[-1]
+
+    return random_graph
+
+
+def _timed_phases(engine: Engine, make_leaf: Any, builder: Callable) -> tuple[dict, Any, Any]:
+    """Build, then backward, each timed; the engine's order timed on its own where it has one.
+
+    The floor probe's backward is its two phases in turn (order, then propagate). An engine
+    with a public order is timed by its whole backward(), then its order again on its own;
+    its propagate is the difference.
+    """
+    order = engine.order()
+    start = time.perf_counter()
+    leaf, root = builder(make_leaf)
+    built = time.perf_counter()
+    phases = {"build_seconds": built - start}
+    if engine.kind == "floor":
+        nodes = order(root)
+        ordered = time.perf_counter()
+        floor.propagate(nodes)
+        done = time.perf_counter()
+        del nodes
+        phases.update(order_seconds=ordered - built, propagate_seconds=done - ordered,
+                      backward_seconds=done - built)
+        return phases, leaf, root
+    root.backward()
+    phases["backward_seconds"] = time.perf_counter() - built
+    if order is not None:
+        start = time.perf_counter()
+        nodes = order(root)
+        phases["order_seconds"] = time.perf_counter() - start
+        del nodes
+        phases["propagate_seconds"] = phases["backward_seconds"] - phases["order_seconds"]
+    return phases, leaf, root
+
+
+def measure_graph(engine: Engine, workload: str, program: Program | None, depth: int,
+                  gc_on: bool = True) -> dict[str, Any]:
+    """Time build and backward of a graph workload twice in this process: the first build
+    (a fresh interpreter) and, after dropping that graph, a warm one.
+
+    With gc_on False the cycle collector is off for both (and collects only between them,
+    so that a graph with cycles is gone before the warm build).
+    """
+    make_leaf = engine.leaf_maker()
+    builder = _graph_builder(workload, program, depth, engine.unary)
+    gc.collect()
+    if not gc_on:
+        gc.disable()
+    try:
+        first, leaf, root = _timed_phases(engine, make_leaf, builder)
+        nodes = engine.count_nodes(root)
+        checked = float(root.data), float(leaf.grad)
+        del leaf, root
+        gc.collect()
+        warm, leaf, root = _timed_phases(engine, make_leaf, builder)
+        del leaf, root
+    finally:
+        gc.enable()
+    result = {"engine": engine.name, "workload": workload, "unary": engine.unary,
+              "nodes": nodes, "gc": gc_on, "first": first, "warm": warm,
+              "root_data": checked[0], "leaf_grad": checked[1]}
+    if workload == "chain":
+        result["depth"] = depth
+    return result
+
+
 def measure_speed(engine: Engine, program: Program, unary: str | None = None) -> dict[str, Any]:
-    """Time building and backpropagating the program's graph, with the default GC on."""
+    """Build and backprop the random graph once (default GC on); root value and leaf-gradient
+    sums, to check that the engines compute the same thing."""
     value = engine.leaf_maker()
     unary = unary or engine.unary
     gc.collect()
@@ -98,27 +178,42 @@ def measure_memory(engine: Engine, program: Program) -> dict[str, Any]:
     }
 
 
-def measure_step(engine: str, steps: int, points: int, seed: int) -> dict[str, Any]:
-    """Time `steps` training steps of the moons demo; every step's loss, for comparison."""
+def measure_step(engine: str, steps: int, points: int, seed: int,
+                 gc_on: bool = True) -> dict[str, Any]:
+    """Time `steps` training steps of the moons demo; every step's loss, for comparison.
+
+    Dynamic steppers also report each step's phases (build, backward; order and propagate
+    for the floor probe) and their graph's node count.
+    """
     problem = moons_step.make_problem(points=points, seed=seed)
     stepper = moons_step.make_stepper(engine, problem)
     gc.collect()
-    losses, seconds = [], []
-    for k in range(steps):
-        start = time.perf_counter()
-        losses.append(stepper.step(k))
-        seconds.append(time.perf_counter() - start)
+    if not gc_on:
+        gc.disable()
+    losses, seconds, phases = [], [], []
+    try:
+        for k in range(steps):
+            start = time.perf_counter()
+            losses.append(stepper.step(k))
+            seconds.append(time.perf_counter() - start)
+            phases.append(dict(getattr(stepper, "phases", {})))
+    finally:
+        gc.enable()
     steady = seconds[1:] or seconds
+    steady_phases = phases[1:] or phases
     return {
         "engine": engine,
         "steps": steps,
         "points": points,
+        "gc": gc_on,
         "losses": losses,
         "step_seconds": seconds,
         "first_step_seconds": seconds[0],
         "median_step_seconds": statistics.median(steady),
+        "phases": {name: statistics.median(p[name] for p in steady_phases)
+                   for name in steady_phases[0]},
+        "nodes": getattr(stepper, "nodes", None),
         "parameter_sum": math.fsum(stepper.parameters()),
-        "gc_enabled": gc.isenabled(),
     }
 
 
@@ -139,8 +234,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--engine", choices=sorted({*ENGINES, *moons_step.STEPPERS}),
                         required=True)
-    parser.add_argument("--measure", choices=("speed", "memory", "check", "step", "chain"),
+    parser.add_argument("--measure",
+                        choices=("graph", "speed", "memory", "check", "step", "chain"),
                         required=True)
+    parser.add_argument("--workload", choices=("chain", "random"), default="random",
+                        help="graph: the deep chain (--depth) or the random graph (--nodes)")
+    parser.add_argument("--gc", choices=("on", "off"), default="on",
+                        help="graph, step: the cycle collector while timing")
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--steps", type=int, default=3, help="moons steps to time")
@@ -150,16 +250,20 @@ def main(argv: list[str] | None = None) -> None:
                         help="chain: keep Python's recursion limit (do not raise micrograd's)")
     args = parser.parse_args(argv)
     if args.measure == "step":
-        result = measure_step(args.engine, args.steps, args.points, args.seed)
+        result = measure_step(args.engine, args.steps, args.points, args.seed, args.gc == "on")
     else:
         if args.engine not in ENGINES:
             parser.error(f"--measure {args.measure} takes an engine of {sorted(ENGINES)}")
         engine = ENGINES[args.engine]
         if args.measure == "chain":
             result = measure_chain(engine, args.depth, not args.default_recursion_limit)
+        elif args.measure == "graph" and args.workload == "chain":
+            result = measure_graph(engine, "chain", None, args.depth, args.gc == "on")
         else:
             program = make_program(seed=args.seed, nodes=args.nodes)
-            if args.measure == "speed":
+            if args.measure == "graph":
+                result = measure_graph(engine, "random", program, 0, args.gc == "on")
+            elif args.measure == "speed":
                 result = measure_speed(engine, program)
             elif args.measure == "check":
                 result = measure_speed(engine, program, unary="relu")

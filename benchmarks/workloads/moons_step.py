@@ -5,16 +5,20 @@ Every engine starts from the same data and the same weights (made here from a se
 the standard library), takes the same steps with the demo's learning rate, and reports
 its loss at each step, so the losses can be compared between engines.
 
-Engines (`STEPPERS`): this engine building Values (`gradledger`), this engine replaying a
-traced per-point loss on numpy arrays (`gradledger-replay`) or point by point on floats
-(`gradledger-replay-scalar`, no numpy), micrograd, torch with 0-dim float64 tensors
-(`torch-scalar`) and torch with batched 2-D tensors (`torch-batched`).
+Engines (`STEPPERS`): this engine building Values (`gradledger`), micrograd, torch with 0-dim
+float64 tensors (`torch-scalar`), the floor probe's bare nodes (`floor`, benchmarks/floor.py);
+this engine replaying a traced per-point loss on numpy arrays (`gradledger-replay`), on torch
+tensors (`gradledger-replay-torch`, where the checkout has that backend) or point by point on
+floats (`gradledger-replay-scalar`, no numpy), and torch with batched 2-D tensors
+(`torch-batched`).
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -124,26 +128,65 @@ def _nested(values: list, layers_shape) -> list:
 
 
 class ValueStepper:
-    """Steps for engines whose nodes are Python objects with .data and .grad (ours, micrograd)."""
+    """Steps for engines whose nodes are Python objects with .data and .grad (ours, micrograd,
+    the floor probe).
 
-    def __init__(self, problem: Problem, value_class: type):
+    Each step times its phases: `phases` holds the last step's build (the forward pass that
+    makes the graph) and backward seconds; `nodes` is the graph's size (counted after the
+    first step, outside the timed part).
+    """
+
+    def __init__(self, problem: Problem, value_class: type,
+                 count: Callable[[Any], int] | None = None):
         self.problem = problem
         self.params = [value_class(p) for p in problem.flat_parameters()]
         self.layers = _nested(self.params, problem.layers)
+        self.count = count
+        self.nodes: int | None = None
+        self.phases: dict[str, float] = {}
+
+    def _backward(self, loss: Any) -> None:
+        start = time.perf_counter()
+        loss.backward()
+        self.phases["backward_seconds"] = time.perf_counter() - start
 
     def step(self, k: int) -> float:
         """One training step; returns the loss before the update."""
+        start = time.perf_counter()
         loss = scalar_loss(self.layers, self.problem.X, self.problem.y, _relu_method)
+        self.phases = {"build_seconds": time.perf_counter() - start}
         for p in self.params:
             p.grad = 0.0
-        loss.backward()
+        self._backward(loss)
         lr = learning_rate(k)
         for p in self.params:
             p.data -= lr * p.grad
+        if self.nodes is None and self.count is not None:
+            self.nodes = self.count(loss)
         return float(loss.data)
 
     def parameters(self) -> list[float]:
         return [float(p.data) for p in self.params]
+
+
+class OrderedValueStepper(ValueStepper):
+    """A ValueStepper whose backward is timed as its two phases: topological order, then
+    propagate (the floor probe: `order` and `propagate` of benchmarks/floor.py)."""
+
+    def __init__(self, problem: Problem, value_class: type, count: Callable[[Any], int],
+                 order: Callable[[Any], list], propagate: Callable[[list], None]):
+        super().__init__(problem, value_class, count)
+        self.order = order
+        self.propagate = propagate
+
+    def _backward(self, loss: Any) -> None:
+        start = time.perf_counter()
+        nodes = self.order(loss)
+        ordered = time.perf_counter()
+        self.propagate(nodes)
+        done = time.perf_counter()
+        self.phases.update(order_seconds=ordered - start, propagate_seconds=done - ordered,
+                           backward_seconds=done - start)
 
 
 class TorchScalarStepper:
@@ -158,16 +201,27 @@ class TorchScalarStepper:
         self.params = [torch.tensor(p, dtype=torch.float64, requires_grad=True)
                        for p in problem.flat_parameters()]
         self.layers = _nested(self.params, problem.layers)
+        self.nodes: int | None = None
+        self.phases: dict[str, float] = {}
 
     def step(self, k: int) -> float:
+        start = time.perf_counter()
         loss = scalar_loss(self.layers, self.problem.X, self.problem.y, _relu_method)
+        built = time.perf_counter()
         for p in self.params:
             p.grad = None
+        backward_start = time.perf_counter()
         loss.backward()
+        self.phases = {"build_seconds": built - start,
+                       "backward_seconds": time.perf_counter() - backward_start}
         lr = learning_rate(k)
         with self.torch.no_grad():
             for p in self.params:
                 p -= lr * p.grad
+        if self.nodes is None:
+            from benchmarks.engines import ENGINES
+
+            self.nodes = ENGINES["torch"].count_nodes(loss)
         return float(loss.item())
 
     def parameters(self) -> list[float]:
@@ -219,9 +273,10 @@ class TorchBatchedStepper:
 
 
 class ReplayStepper:
-    """This engine traced once on one point's loss, replayed on all points as numpy arrays."""
+    """This engine traced once on one point's loss, replayed on all points as numpy arrays
+    (options, such as the backend, go to batch_value_and_grad)."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, **options: Any):
         import numpy as np
 
         from autograd import trace
@@ -232,11 +287,12 @@ class ReplayStepper:
         self.x1 = np.array([x[1] for x in problem.X])
         self.y = np.array(problem.y, dtype=np.float64)
         self.loss = trace(point_loss)
+        self.options = options
 
     def step(self, k: int) -> float:
         np = self.np
         data_loss, grads = self.loss.batch_value_and_grad(
-            *self.params, self.x0, self.x1, self.y, reduce="mean"
+            *self.params, self.x0, self.x1, self.y, reduce="mean", **self.options
         )
         params = self.params
         loss = data_loss + ALPHA * float(np.dot(params, params))
@@ -277,18 +333,47 @@ class ScalarReplayStepper:
         return list(self.params)
 
 
+REPLAY_OPTIONS: dict[str, dict[str, Any]] = {
+    "gradledger-replay": {},
+    "gradledger-replay-torch": {"backend": "torch"},
+}
+"""Batched-replay engines: the keyword arguments each passes to batch_value_and_grad."""
+
+
+def replay_unavailable(engine: str) -> str | None:
+    """Why a batched-replay engine cannot run with this checkout's autograd, or None."""
+    from autograd import TracedFunction
+
+    accepted = inspect.signature(TracedFunction.batch_value_and_grad).parameters
+    for option, value in REPLAY_OPTIONS[engine].items():
+        if option not in accepted:
+            return (f"not available in this checkout (batch_value_and_grad takes no "
+                    f"{option}={value!r})")
+    return None
+
+
 def make_stepper(engine: str, problem: Problem) -> Any:
     """The stepper for one engine name of STEPPERS."""
+    from benchmarks.engines import ENGINES
+
     if engine == "gradledger":
         from autograd import Value
 
-        return ValueStepper(problem, Value)
+        return ValueStepper(problem, Value, ENGINES["gradledger"].count_nodes)
     if engine == "micrograd":
         from micrograd.engine import Value
 
-        return ValueStepper(problem, Value)
-    if engine == "gradledger-replay":
-        return ReplayStepper(problem)
+        return ValueStepper(problem, Value, ENGINES["micrograd"].count_nodes)
+    if engine == "floor":
+        from benchmarks import floor
+
+        return OrderedValueStepper(problem, floor.FloorNode, ENGINES["floor"].count_nodes,
+                                   floor.order, floor.propagate)
+    if engine in REPLAY_OPTIONS:
+        reason = replay_unavailable(engine)
+        if reason is not None:
+            raise ValueError(f"{engine}: {reason}")
+        return ReplayStepper(problem, **REPLAY_OPTIONS[engine])
     if engine == "gradledger-replay-scalar":
         return ScalarReplayStepper(problem)
     if engine == "torch-scalar":
@@ -298,13 +383,19 @@ def make_stepper(engine: str, problem: Problem) -> Any:
     raise ValueError(f"unknown engine {engine!r} for the moons step; choose from {STEPPERS}")
 
 
-STEPPERS = ("gradledger", "gradledger-replay", "gradledger-replay-scalar", "micrograd",
-            "torch-scalar", "torch-batched")
+STEPPERS = ("gradledger", "micrograd", "torch-scalar", "floor", "gradledger-replay",
+            "gradledger-replay-torch", "gradledger-replay-scalar", "torch-batched")
 """Engine names of the moons step, ours first."""
 
+DYNAMIC = ("gradledger", "micrograd", "torch-scalar", "floor")
+"""Steppers that build a graph of scalars every step (timed in phases: build, backward)."""
+
+BATCHED = ("gradledger-replay", "gradledger-replay-torch", "torch-batched")
+"""Steppers that run the whole batch at once (timed at several batch sizes)."""
+
 REQUIRES = {
-    "gradledger": "autograd", "gradledger-replay": "numpy",
-    "gradledger-replay-scalar": "autograd", "micrograd": "micrograd",
-    "torch-scalar": "torch", "torch-batched": "torch",
+    "gradledger": "autograd", "micrograd": "micrograd", "torch-scalar": "torch",
+    "floor": "autograd", "gradledger-replay": "numpy", "gradledger-replay-torch": "torch",
+    "gradledger-replay-scalar": "autograd", "torch-batched": "torch",
 }
 """The module each stepper needs importable."""
