@@ -21,6 +21,8 @@ from autograd.backprop import chain_rule
 from autograd.errors import DomainError, domain_error_for
 from autograd.grad_mode import enable_grad
 from autograd.graph import topological_order
+from autograd.lowered_replay import Fallback, NumpyArrays, Run
+from autograd.lowering import lower as lower_tape
 from autograd.ops import Op, evaluate_arrays
 from autograd.ops.op import forward_by_policy
 from autograd.value import Value
@@ -41,6 +43,8 @@ class Tape:
     constants: tuple[tuple[int, float], ...]
     _batch_plan: Any = field(default=None, compare=False, repr=False)
     _scalar_steps: Any = field(default=None, compare=False, repr=False)
+    _counts: dict = field(default_factory=dict, compare=False, repr=False)
+    _lowered_plans: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def record(cls, f: Callable[..., Any], *args: Any) -> Tape:
@@ -196,19 +200,101 @@ class Tape:
         )
 
     def batch_value_and_grad(
-        self, *args: Any, reduce: str | None = None
+        self, *args: Any, reduce: str | None = None, lower: bool = True,
+        backend: str = "numpy", device: Any = None,
     ) -> tuple[Any, tuple[Any, ...]]:
-        """Replay on numpy arrays (or scalars): the whole batch at once, level by level.
+        """Replay on arrays (or scalars): the whole batch at once.
 
         Inputs broadcast against each other; the result and every gradient have the
         broadcast shape. With reduce="sum" or "mean" they are summed or averaged over the
         batch instead: (float, tuple of floats), as value_and_grad returns for one point.
-        Needs numpy (the `fast` extra).
+        The tape is lowered first (each layer's dot products one matrix product, add chains
+        one sum); lower=False replays it entry by entry in groups of equal ops instead.
+        backend="numpy" needs numpy (the `fast` extra); backend="torch" replays on float64
+        torch tensors on `device` (the `torch` extra) and returns tensors.
         """
-        import numpy as np
-
         if reduce not in (None, "sum", "mean"):
             raise ValueError(f"reduce must be None, 'sum' or 'mean', got {reduce!r}")
+        if backend == "torch":
+            from autograd.torch_replay import torch_batch_value_and_grad
+
+            return torch_batch_value_and_grad(self, args, reduce, lower, device)
+        _check_numpy_backend(backend, device)
+        import numpy as np
+
+        if lower:
+            batch = self._batch_args(np, args)
+            if batch.size == 0:
+                return self._empty_batch(np, batch.shape, reduce)
+            run = self._lowered_run(_numpy_arrays(), batch)
+            if run is not None:
+                try:
+                    output = run.forward()
+                    run.backward(reduced=reduce is not None)
+                except Fallback:
+                    self._counts["fallback"] = self._counts.get("fallback", 0) + 1
+                else:
+                    self._counts["lowered"] = self._counts.get("lowered", 0) + 1
+                    return _lowered_results(np, run, output, batch.shape, reduce)
+        return self._unlowered_value_and_grad(np, args, reduce)
+
+    @property
+    def replay_counts(self) -> dict[str, int]:
+        """How many batched replays ran lowered, and how many fell back to unlowered replay."""
+        return {"lowered": self._counts.get("lowered", 0),
+                "fallback": self._counts.get("fallback", 0)}
+
+    def lowered_plan(self, *args: Any, backend: str = "numpy", device: Any = None) -> Any:
+        """The lowered plan batched replay would use for these inputs (None: not lowered)."""
+        if backend == "torch":
+            from autograd.torch_replay import torch_arrays
+
+            arrays = torch_arrays(device)
+        else:
+            _check_numpy_backend(backend, device)
+            arrays = _numpy_arrays()
+        batch = self._batch_args(arrays.np, args)
+        return self._plan_for(arrays, batch.scalars, True) if batch.size > 1 else None
+
+    def _plan_for(self, arrays: Any, scalars: tuple, fuse: bool) -> Any:
+        key = (arrays.key, scalars, fuse)
+        plans = self._lowered_plans
+        if key not in plans:
+            plans[key] = lower_tape(self, scalars, arrays, fuse=fuse)
+        return plans[key]
+
+    def _lowered_run(self, arrays: Any, batch: _Batch, fuse: bool = True) -> Run | None:
+        """A lowered replay ready to run, or None when the batch is one point for every input
+        or the output does not vary over the batch (unlowered replay then does it)."""
+        if batch.size < 2:
+            return None
+        plan = self._plan_for(arrays, batch.scalars, fuse)
+        if plan is None:
+            return None
+        narrow = [batch.values[k] for k in plan.narrow_inputs]
+        wide = [arrays.flat(batch.values[k], batch.shape, batch.size)
+                for k in plan.wide_inputs]
+        return Run(plan, arrays, narrow, wide, batch.size)
+
+    def _batch_args(self, np: Any, args: Sequence[Any]) -> _Batch:
+        """The inputs checked: a float for each one-number input, else a float64 array."""
+        self._check_input_count(args)
+        values: list[Any] = []
+        shapes = []
+        for k, arg in enumerate(args):
+            if isinstance(arg, float) or type(arg) is int:
+                values.append(float(arg))
+                continue
+            array = self._batch_input(np, k, arg)
+            shapes.append(array.shape)
+            values.append(float(array.reshape(-1)[0]) if array.size == 1 else array)
+        shape = np.broadcast_shapes(*shapes) if shapes else ()
+        scalars = tuple(isinstance(v, float) for v in values)
+        return _Batch(values, shape, math.prod(shape), scalars)
+
+    def _unlowered_value_and_grad(self, np: Any, args: Sequence[Any],
+                                  reduce: str | None) -> tuple[Any, tuple[Any, ...]]:
+        """Batched replay entry by entry, in groups of one op at one depth."""
         plan = self._plan(np)
         shape, values = self._batch_values(np, plan, args)
         if values is None:
@@ -236,10 +322,21 @@ class Tape:
             zeros if row is None else grads[row].reshape(shape) for row in plan.input_rows
         )
 
-    def batch_forward(self, *args: Any) -> Any:
+    def batch_forward(self, *args: Any, lower: bool = True) -> Any:
         """The output for a whole batch (numpy arrays or numbers that broadcast), no gradient."""
         import numpy as np
 
+        if lower:
+            batch = self._batch_args(np, args)
+            run = self._lowered_run(_numpy_arrays(), batch)
+            if run is not None:
+                try:
+                    output = run.forward()
+                except Fallback:
+                    self._counts["fallback"] = self._counts.get("fallback", 0) + 1
+                else:
+                    self._counts["lowered"] = self._counts.get("lowered", 0) + 1
+                    return output.reshape(batch.shape)
         plan = self._plan(np)
         shape, values = self._batch_values(np, plan, args)
         if values is None:
@@ -457,6 +554,54 @@ def _merge_plan(np: Any, rows: Any) -> Any:
     return order, unique, starts
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """Batched inputs checked: values[k] is a float (one number for all points) or an array."""
+
+    values: list
+    shape: tuple
+    size: int
+    scalars: tuple[bool, ...]
+
+
+_NUMPY_ARRAYS: list = []
+
+
+def _numpy_arrays() -> NumpyArrays:
+    if not _NUMPY_ARRAYS:
+        _NUMPY_ARRAYS.append(NumpyArrays())
+    return _NUMPY_ARRAYS[0]
+
+
+def _check_numpy_backend(backend: str, device: Any) -> None:
+    if backend != "numpy":
+        raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
+    if device is not None:
+        raise ValueError(f"device={device!r} needs backend='torch' (numpy runs on the CPU)")
+
+
+def _lowered_results(np: Any, run: Run, output: Any, shape: tuple, reduce: str | None) -> tuple:
+    """(output, gradient per input) of a lowered run, shaped as batch_value_and_grad says."""
+    plan, size = run.plan, run.size
+    if reduce is not None:
+        scale = 1.0 / size if reduce == "mean" else 1.0
+        grads = []
+        for slot in plan.input_rows:
+            if slot is None:
+                grads.append(0.0)
+            elif slot[0]:
+                grads.append(float(run.grad_narrow[slot[1], 0] * scale))
+            else:
+                grads.append(float(run.grad_wide[slot[1]].sum() * scale))
+        return float(output.sum() * scale), tuple(grads)
+    zeros = np.zeros(shape)
+    return output.reshape(shape), tuple(
+        zeros if slot is None
+        else (run.grad_narrow if slot[0] else run.grad_wide)[slot[1]].reshape(shape)
+        for slot in plan.input_rows
+    )
+
+
 class TracedFunction:
     """A function traced on its first call and replayed afterwards; see `trace`."""
 
@@ -486,9 +631,10 @@ class TracedFunction:
         return self._tape_for(args).value_and_grad(*args)
 
     def batch_value_and_grad(
-        self, *args: Any, reduce: str | None = None
+        self, *args: Any, reduce: str | None = None, lower: bool = True,
+        backend: str = "numpy", device: Any = None,
     ) -> tuple[Any, tuple[Any, ...]]:
-        """Vectorised replay over numpy arrays (see Tape.batch_value_and_grad).
+        """Vectorised replay over arrays (see Tape.batch_value_and_grad).
 
         The tape is traced on the first point; check mode re-traces every point.
         """
@@ -502,7 +648,8 @@ class TracedFunction:
             self._tape_for(tuple(
                 a if isinstance(a, (float, int)) else float(np.ravel(a)[0]) for a in args
             ))
-        return self.tape.batch_value_and_grad(*args, reduce=reduce)
+        return self.tape.batch_value_and_grad(*args, reduce=reduce, lower=lower,
+                                              backend=backend, device=device)
 
 
 def trace(f: Callable[..., Any], check: bool = False) -> TracedFunction:

@@ -1,0 +1,271 @@
+"""Running a lowered plan (autograd.lowering) on an array backend: numpy here, torch in
+autograd.torch_replay; both give the backend the same few operations.
+
+The lowered replay is the fast path. Whenever it meets something that only the unlowered
+replay handles exactly (a non-finite value anywhere, an op or rule that raises on arrays),
+it raises Fallback and the caller replays unlowered, which gives the numeric policy's own
+values and errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from autograd.backprop import chain_rule
+from autograd.lowering import Dense, Generic, LoweredPlan, Rows, Sum
+from autograd.ops import evaluate_arrays
+
+EVALUATION_ERRORS = (ArithmeticError, ValueError, TypeError)
+
+
+class Fallback(Exception):
+    """The lowered replay met a value or an op that only the unlowered replay handles."""
+
+
+class NumpyArrays:
+    """The numpy array backend: rows x points float64 arrays."""
+
+    key = "numpy"
+
+    def __init__(self) -> None:
+        import numpy
+
+        self.np = numpy
+
+    def flat(self, array: Any, shape: tuple, size: int) -> Any:
+        """A batched input as one row of `size` points."""
+        if array.shape == shape:
+            return array.reshape(size)
+        return self.np.broadcast_to(array, shape).reshape(size)
+
+    def index(self, rows: Sequence[int], as_slice: bool = True) -> Any:
+        """rows as a slice when they step evenly upwards (reading it is a view), else an array."""
+        if as_slice and len(rows) >= 1:
+            step = rows[1] - rows[0] if len(rows) > 1 else 1
+            if step >= 1 and all(b - a == step for a, b in zip(rows, rows[1:], strict=False)):
+                return slice(rows[0], rows[-1] + 1, step)
+        return self.np.array(rows, dtype=self.np.intp)
+
+    def scatter_plan(self, rows: Sequence[int]) -> Any:
+        """None if rows has no repeats, else (order, unique rows, run starts) for reduceat."""
+        if len(set(rows)) == len(rows):
+            return None
+        np = self.np
+        array = np.array(rows, dtype=np.intp)
+        order = np.argsort(array, kind="stable")
+        unique, starts = np.unique(array[order], return_index=True)
+        return order, unique, starts
+
+    def scatter_add(self, target: Any, index: Any, plan: Any, contribution: Any) -> None:
+        if plan is None:
+            target[index] += contribution
+        else:
+            order, unique, starts = plan
+            target[unique] += self.np.add.reduceat(contribution[order], starts, axis=0)
+
+    def empty(self, rows: int, columns: int) -> Any:
+        return self.np.empty((rows, columns))
+
+    def zeros(self, rows: int, columns: int) -> Any:
+        return self.np.zeros((rows, columns))
+
+    def column(self, values: Sequence[float]) -> Any:
+        return self.np.array(values, dtype=self.np.float64).reshape(-1, 1)
+
+    def segment_sum(self, terms: Any, starts: Any, owner: Any, count: int) -> Any:
+        """Each segment's rows summed in order (segments are contiguous and never empty)."""
+        return self.np.add.reduceat(terms, starts, axis=0)
+
+    def add_by_owner(self, target: Any, owner: Any, terms: Any) -> None:
+        self.np.add.at(target, owner, terms)
+
+    def sum_columns(self, a: Any) -> Any:
+        return a.sum(axis=1, keepdims=True)
+
+    def all_finite(self, a: Any) -> bool:
+        return bool(self.np.isfinite(a).all())
+
+    def quiet(self) -> Any:
+        return self.np.errstate(all="ignore")
+
+    def evaluate(self, op: Any, *inputs: Any) -> Any:
+        return evaluate_arrays(self.np, op, *inputs)
+
+    def rule(self, op: Any, a: Any, b: Any, out: Any, upstream: Any) -> tuple:
+        _, _, to_a, to_b = chain_rule(op.rule, a, b, out, upstream)
+        return to_a, to_b
+
+
+def read(backend: Any, rows: Rows, wide: Any, narrow: Any, size: int) -> Any:
+    """The values of rows: k x points, or k x 1 when all of them are narrow."""
+    if rows.narrow is None:
+        return wide[rows.wide]
+    if rows.wide is None:
+        return narrow[rows.narrow]
+    values = backend.empty(rows.count, size)
+    values[rows.wide_slots] = wide[rows.wide]
+    values[rows.narrow_slots] = narrow[rows.narrow]
+    return values
+
+
+def accumulate(backend: Any, rows: Rows, grad_wide: Any, grad_narrow: Any, contribution: Any,
+               reduced: bool) -> None:
+    """Add contribution (k x points) into the gradients of rows; with `reduced` the narrow
+    rows hold the sum over the batch."""
+    if rows.narrow is None:
+        backend.scatter_add(grad_wide, rows.wide, rows.wide_scatter, contribution)
+        return
+    part = contribution
+    if rows.wide is not None:
+        backend.scatter_add(grad_wide, rows.wide, rows.wide_scatter,
+                            contribution[rows.wide_slots])
+        part = contribution[rows.narrow_slots]
+    if reduced and part.shape[1] != 1:
+        part = backend.sum_columns(part)
+    backend.scatter_add(grad_narrow, rows.narrow, rows.narrow_scatter, part)
+
+
+class Run:
+    """One lowered replay: the two stores of values and, after backward, of gradients."""
+
+    def __init__(self, plan: LoweredPlan, backend: Any, narrow_values: Sequence[float],
+                 wide_arrays: Sequence[Any], size: int):
+        self.plan = plan
+        self.backend = backend
+        self.size = size
+        self.narrow = backend.empty(plan.narrow_count, 1)
+        leaves = len(plan.constant_values) + len(plan.narrow_inputs)
+        if leaves:
+            self.narrow[:leaves] = backend.column([*plan.constant_values, *narrow_values])
+        self.wide = backend.empty(plan.wide_count, size)
+        for r, array in enumerate(wide_arrays):
+            self.wide[r] = array
+        self.saved: list = []
+        self.grad_wide: Any = None
+        self.grad_narrow: Any = None
+        self.reduced = False
+
+    def forward(self) -> Any:
+        """Every step's values; raises Fallback if any value is not finite."""
+        backend = self.backend
+        with backend.quiet():
+            for step in self.plan.steps:
+                if type(step) is Dense:
+                    self.saved.append(self._dense_forward(step))
+                elif type(step) is Sum:
+                    self.saved.append(self._sum_forward(step))
+                else:
+                    self.saved.append(self._generic_forward(step))
+        if not (backend.all_finite(self.wide) and backend.all_finite(self.narrow)):
+            raise Fallback("a value is not finite")
+        return self.wide[self.plan.output_row]
+
+    def backward(self, reduced: bool) -> None:
+        """Every row's gradient of the output; raises Fallback if one is not finite."""
+        backend, plan = self.backend, self.plan
+        self.reduced = reduced
+        self.grad_wide = backend.zeros(plan.wide_count, self.size)
+        self.grad_narrow = backend.zeros(plan.narrow_count, 1 if reduced else self.size)
+        self.grad_wide[plan.output_row] = 1.0
+        with backend.quiet():
+            for step, saved in zip(reversed(plan.steps), reversed(self.saved), strict=True):
+                if type(step) is Dense:
+                    self._dense_backward(step, saved)
+                elif type(step) is Sum:
+                    self._sum_backward(step, saved)
+                else:
+                    self._generic_backward(step, saved)
+        if not (backend.all_finite(self.grad_wide) and backend.all_finite(self.grad_narrow)):
+            raise Fallback("a gradient is not finite")
+
+    def _read(self, rows: Rows) -> Any:
+        return read(self.backend, rows, self.wide, self.narrow, self.size)
+
+    def _add(self, rows: Rows, contribution: Any) -> None:
+        accumulate(self.backend, rows, self.grad_wide, self.grad_narrow, contribution,
+                   self.reduced)
+
+    def _generic_forward(self, step: Generic) -> list:
+        inputs = [self._read(rows) for rows in step.slots]
+        try:
+            out = self.backend.evaluate(step.op, *inputs)
+        except EVALUATION_ERRORS as err:
+            raise Fallback(str(err)) from None
+        (self.wide if step.wide else self.narrow)[step.out] = out
+        return inputs
+
+    def _generic_backward(self, step: Generic, inputs: list) -> None:
+        if not any(rows.needs_grad for rows in step.slots):
+            return
+        upstream = (self.grad_wide if step.wide else self.grad_narrow)[step.out]
+        out = (self.wide if step.wide else self.narrow)[step.out]
+        second = inputs[1] if len(inputs) == 2 else None
+        try:
+            contributions = self.backend.rule(step.op, inputs[0], second, out, upstream)
+        except EVALUATION_ERRORS as err:
+            raise Fallback(str(err)) from None
+        for rows, contribution in zip(step.slots, contributions, strict=False):
+            if rows.needs_grad:
+                self._add(rows, contribution)
+
+    def _sum_forward(self, step: Sum) -> tuple:
+        left = right = products = None
+        if step.left is not None:
+            left, right = self._read(step.left), self._read(step.right)
+            products = left * right
+        if step.plain is None:
+            terms = products
+        elif products is None:
+            terms = self._read(step.plain)
+        else:
+            terms = self.backend.empty(step.term_count, self.size if step.wide else 1)
+            terms[step.plain_slots] = self._read(step.plain)
+            terms[step.product_slots] = products
+        out = self.backend.segment_sum(terms, step.starts, step.owner, len(step.positions))
+        (self.wide if step.wide else self.narrow)[step.out] = out
+        return left, right
+
+    def _sum_backward(self, step: Sum, saved: tuple) -> None:
+        left, right = saved
+        upstream = (self.grad_wide if step.wide else self.grad_narrow)[step.out]
+        per_term = upstream[step.owner]
+        if step.plain is not None and step.plain.needs_grad:
+            self._add(step.plain, per_term if left is None else per_term[step.plain_slots])
+        if left is not None:
+            g = per_term if step.plain is None else per_term[step.product_slots]
+            if step.left.needs_grad:
+                self._add(step.left, g * right)
+            if step.right.needs_grad:
+                self._add(step.right, g * left)
+
+    def _dense_forward(self, step: Dense) -> tuple:
+        x = self._read(step.x)
+        w = self.narrow[step.weights.narrow].reshape(step.shape)
+        self.wide[step.out] = w @ x
+        if step.bias is not None:
+            target = self.wide[step.out]
+            if step.bias_owner is None:
+                target += self._read(step.bias)
+            else:
+                self.backend.add_by_owner(target, step.bias_owner, self._read(step.bias))
+        return x, w
+
+    def _dense_backward(self, step: Dense, saved: tuple) -> None:
+        x, w = saved
+        g = self.grad_wide[step.out]
+        if step.x.needs_grad:
+            self._add(step.x, w.T @ g)
+        if step.weights.needs_grad:
+            rows, columns = step.shape
+            if self.reduced:
+                if x.shape[1] == 1:
+                    dw = self.backend.sum_columns(g) @ x.T
+                else:
+                    dw = g @ x.T
+                contribution = dw.reshape(rows * columns, 1)
+            else:
+                contribution = (g[:, None, :] * x[None, :, :]).reshape(rows * columns, self.size)
+            self._add(step.weights, contribution)
+        if step.bias is not None and step.bias.needs_grad:
+            self._add(step.bias, g if step.bias_owner is None else g[step.bias_owner])
