@@ -25,7 +25,9 @@ from viz.drawing import (
 )
 from viz.naming import plain_text
 from viz.network_model import Network, NeuronUnit, find_network
+from viz.network_steps import layer_stepper_data, neuron_stepper_data
 from viz.number_format import format_number
+from viz.rendering import render_source
 
 NETWORK_LEVELS = ("neuron", "layer")
 UNIT_NODE = {"shape": "box", "style": "rounded,filled", "fillcolor": "white",
@@ -39,10 +41,12 @@ NEGATIVE = "#c53030"
 class _Numbers:
     """How a drawing writes data and gradients: digits, and where gradients come from."""
 
-    def __init__(self, root: Any, grads: Any, digits: int) -> None:
+    def __init__(self, root: Any, grads: Any, digits: int, stepper: bool = False) -> None:
         self.grads = grads
         self.digits = digits
         self.computed = grads is not None or root.grad != 0.0
+        # On the stepper page a box's one gradient line, "grad ?", is filled in by its step.
+        self.stepper = stepper
 
     def number(self, x: float) -> str:
         return format_number(x, self.digits)
@@ -102,17 +106,27 @@ def _neuron_label(unit: NeuronUnit, numbers: _Numbers) -> str:
     lines = [f"{unit.name} ({unit.activation})"]
     lines.append(_over_samples("a", [a.data for a in unit.outputs], numbers))
     weights = unit.weights
-    lines.append(f"{_weights_name(weights)} ({len(weights)}): data "
-                 f"{numbers.span([w.data for w in weights])} | {numbers.grads_span(weights)}")
+    weights_text = (f"{_weights_name(weights)} ({len(weights)}): data "
+                    f"{numbers.span([w.data for w in weights])}")
     if unit.bias is not None:
         name = plain_text(unit.bias.label) or "b"
-        lines.append(f"{name} = {numbers.number(unit.bias.data)} | {numbers.grad(unit.bias)}")
+        bias_text = f"{name} = {numbers.number(unit.bias.data)}"
+    if numbers.stepper:
+        lines.append(weights_text)
+        if unit.bias is not None:
+            lines.append(bias_text)
+        lines.append("grad ?")  # the page writes Σ over samples of delta here
+    else:
+        lines.append(f"{weights_text} | {numbers.grads_span(weights)}")
+        if unit.bias is not None:
+            lines.append(f"{bias_text} | {numbers.grad(unit.bias)}")
     return "\n".join(lines)
 
 
 def _loss_label(root: Any, numbers: _Numbers) -> str:
     name = plain_text(root.label) or "loss"
-    return f"{name} = {numbers.number(root.data)}\n{numbers.grad(root)}"
+    grad = "grad ?" if numbers.stepper else numbers.grad(root)
+    return f"{name} = {numbers.number(root.data)}\n{grad}"
 
 
 def _start_graph(graphviz: Any, rankdir: str, title: str | None) -> Any:
@@ -158,6 +172,8 @@ def _draw_neurons(network: Network, graph: Any, numbers: _Numbers) -> dict[int, 
     inputs = []
     for unit_input in network.inputs:
         label = _over_samples(unit_input.name, [v.data for v in unit_input.samples], numbers)
+        if numbers.stepper:
+            label += "\ngrad ?"
         inputs.append((unit_input.box_id, quoted(label),
                        {"id": unit_input.box_id, "fillcolor": INPUT_FILL}))
     if inputs:
@@ -189,6 +205,8 @@ def _draw_layers(network: Network, graph: Any, numbers: _Numbers) -> dict[int, s
         lines = [f"inputs ({len(network.inputs)})"] + [
             _over_samples(u.name, [v.data for v in u.samples], numbers) for u in network.inputs
         ]
+        if numbers.stepper:
+            lines.append("grad ?")
         _add_node(graph, "inputs", quoted("\n".join(lines)),
                   {"id": "inputs", "fillcolor": INPUT_FILL})
         box_of.update({u.box_id: "inputs" for u in network.inputs})
@@ -203,11 +221,15 @@ def _draw_layers(network: Network, graph: Any, numbers: _Numbers) -> dict[int, s
                  f"a of {count} over {network.samples} "
                  f"sample{'s' if network.samples > 1 else ''}: "
                  f"{numbers.spread(outputs)}",
-                 f"{len(weights)} weights: data {numbers.span([w.data for w in weights])} | "
-                 f"{numbers.grads_span(weights)}"]
+                 f"{len(weights)} weights: data {numbers.span([w.data for w in weights])}"]
         if biases:
-            lines.append(f"{len(biases)} biases: data {numbers.span([b.data for b in biases])}"
-                         f" | {numbers.grads_span(biases)}")
+            lines.append(f"{len(biases)} biases: data {numbers.span([b.data for b in biases])}")
+        if numbers.stepper:
+            lines.append("grad ?")
+        else:
+            lines[2] += f" | {numbers.grads_span(weights)}"
+            if biases:
+                lines[3] += f" | {numbers.grads_span(biases)}"
         _add_node(graph, group_id[group], quoted("\n".join(lines)), {"id": group_id[group]})
     if network.loss_id is not None:
         _add_node(graph, network.loss_id, quoted(_loss_label(network.root, numbers)),
@@ -252,11 +274,47 @@ def draw_network(
     if level not in NETWORK_LEVELS:
         raise ValueError(f"draw_network: level must be 'neuron' or 'layer', got {level!r}")
     network = find_network(root, modules, level)
-    graphviz = import_graphviz()
-    numbers = _Numbers(root, grads, digits)
-    graph = _start_graph(graphviz, rankdir, title)
+    return _drawing(network, level, _Numbers(root, grads, digits), rankdir, title)
+
+
+def _drawing(network: Network, level: str, numbers: _Numbers, rankdir: str = "LR",
+             title: str | None = None) -> GraphDrawing:
+    graph = _start_graph(import_graphviz(), rankdir, title)
     if level == "neuron":
         node_ids = _draw_neurons(network, graph, numbers)
     else:
         node_ids = _draw_layers(network, graph, numbers)
     return GraphDrawing(graph, node_ids)
+
+
+def network_stepper_parts(
+    root: Any, modules: Any, level: str = "neuron", digits: int = 4, renderer: str = "auto",
+    play_seconds: float = 0.9,
+) -> tuple[str, dict]:
+    """The stepper page's picture (SVG text) and data (viz.stepper_data's schema) at level.
+
+    One step per neuron, in backward order (after a first step for the loss), each
+    showing its delta_j = f'(z_j) * sum_k w_kj delta_k per sample with every term, and
+    the weight gradients dL/dW[j,i] = sum over samples of delta_j * x_i. Every number
+    comes from the engine's backward pass (`autograd.backprop.propagate`, observed edge
+    by edge); `.grad` is not touched. `level="layer"` groups the same steps by layer.
+
+    Example:
+        >>> from autograd import Value
+        >>> from nn import MLP
+        >>> model = MLP(2, [2, 1], seed=0)
+        >>> loss = (model([0.5, -1.0])[0] - 1.0) ** 2
+        >>> svg, data = network_stepper_parts(loss, model, "neuron")
+        >>> svg.startswith("<svg"), len(data["steps"])
+        (True, 4)
+    """
+    if level not in NETWORK_LEVELS:
+        raise ValueError(f"network_stepper_parts: level must be 'neuron' or 'layer', "
+                         f"got {level!r}")
+    network = find_network(root, modules, level)
+    data = neuron_stepper_data(network, digits, play_seconds)
+    if level == "layer":
+        data = layer_stepper_data(network, data)
+    drawing = _drawing(network, level, _Numbers(root, None, digits, stepper=True))
+    svg = render_source(drawing.source, "svg", renderer).decode("utf-8", "backslashreplace")
+    return svg[svg.find("<svg"):], data

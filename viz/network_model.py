@@ -24,7 +24,8 @@ class NeuronUnit:
 
     `outputs[s]` and `pre_activations[s]` are its activation a and weighted sum z for the
     s-th sample (in topological order; the same Value when the neuron is linear);
-    `inputs[i][s]` is the value that its weight `weights[i]` multiplied for sample s.
+    `inputs[i][s]` is the value that its weight `weights[i]` multiplied for sample s, and
+    `products[i][s]` that product.
     """
 
     name: str
@@ -35,6 +36,7 @@ class NeuronUnit:
     outputs: list = field(default_factory=list)
     pre_activations: list = field(default_factory=list)
     inputs: list = field(default_factory=list)
+    products: list = field(default_factory=list)
 
     @property
     def box_id(self) -> str:
@@ -149,6 +151,7 @@ def find_network(root: Any, model: Any, level: str = "neuron") -> Network:
             group = scopes.enclosing.get(name) or ""
             unit = NeuronUnit(name, len(neurons), group, list(module.w), module.b)
             unit.inputs = [[] for _ in module.w]
+            unit.products = [[] for _ in module.w]
             neurons.append(unit)
             by_scope[name] = unit
             for i, weight in enumerate(module.w):
@@ -176,6 +179,7 @@ def find_network(root: Any, model: Any, level: str = "neuron") -> Network:
                         slot = weight_slot.get(id(parents[k]))
                         if slot is not None and slot[0] is unit:
                             unit.inputs[slot[1]].append(parents[1 - k])
+                            unit.products[slot[1]].append(node)
                             break
 
     # A neuron's output is its forward value that something outside the neuron reads.
