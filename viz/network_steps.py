@@ -107,6 +107,11 @@ class _Builder:
         """The box id of the unit whose value read the one the flow goes into."""
         return self.network.unit_of.get(id(flow.node), self.network.loss_id or "")
 
+    def reader_rank(self, flow: _Flow) -> tuple[int, int]:
+        """Neurons first, in module order, then anything else (the loss)."""
+        reader = self.reader_of(flow)
+        return (0, int(reader[1:])) if reader.startswith("n") else (1, 0)
+
     def f_prime(self, unit: NeuronUnit, sample: int) -> float | None:
         """f'(z_j) as the pass used it (None for a linear neuron, where a_j is z_j)."""
         output, below = unit.outputs[sample], unit.pre_activations[sample]
@@ -123,7 +128,9 @@ def _delta_line(b: _Builder, unit: NeuronUnit, sample: int) -> tuple[str, list, 
     output = unit.outputs[sample]
     if output is b.network.root:
         shown.append(f"{text(b.grad(output))} (the seed)")
-    for flow in b.flows.get(id(output), []):
+    # written in the order of k (the engine added them in its backward order)
+    flows = sorted(b.flows.get(id(output), []), key=lambda flow: b.reader_rank(flow))
+    for flow in flows:
         reader = b.reader_of(flow)
         if reader.startswith("n"):
             label = f"w·δ from {b.box_name[reader]}"
