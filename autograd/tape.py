@@ -254,12 +254,15 @@ class Tape:
             _check_numpy_backend(backend, device)
             arrays = _numpy_arrays()
         batch = self._batch_args(arrays.np, args)
-        return self._plan_for(arrays, batch.scalars, True) if batch.size > 1 else None
+        return self._plan_for(arrays, batch.arrays, True) if batch.size > 1 else None
 
-    def _plan_for(self, arrays: Any, scalars: tuple, fuse: bool) -> Any:
-        key = (arrays.key, scalars, fuse)
+    def _plan_for(self, arrays: Any, array_inputs: tuple[int, ...], fuse: bool) -> Any:
+        key = (arrays.key, array_inputs, fuse)
         plans = self._lowered_plans
         if key not in plans:
+            scalars = [True] * len(self.input_positions)
+            for k in array_inputs:
+                scalars[k] = False
             plans[key] = lower_tape(self, scalars, arrays, fuse=fuse)
         return plans[key]
 
@@ -268,7 +271,7 @@ class Tape:
         or the output does not vary over the batch (unlowered replay then does it)."""
         if batch.size < 2:
             return None
-        plan = self._plan_for(arrays, batch.scalars, fuse)
+        plan = self._plan_for(arrays, batch.arrays, fuse)
         if plan is None:
             return None
         narrow = [batch.values[k] for k in plan.narrow_inputs]
@@ -279,18 +282,26 @@ class Tape:
     def _batch_args(self, np: Any, args: Sequence[Any]) -> _Batch:
         """The inputs checked: a float for each one-number input, else a float64 array."""
         self._check_input_count(args)
-        values: list[Any] = []
+        values = list(args)
         shapes = []
+        arrays = []
+        float64 = np.float64
         for k, arg in enumerate(args):
-            if isinstance(arg, float) or type(arg) is int:
-                values.append(float(arg))
+            kind = type(arg)
+            if kind is float or kind is float64:
+                continue
+            if kind is int or isinstance(arg, float):
+                values[k] = float(arg)
                 continue
             array = self._batch_input(np, k, arg)
             shapes.append(array.shape)
-            values.append(float(array.reshape(-1)[0]) if array.size == 1 else array)
+            if array.size == 1:
+                values[k] = float(array.reshape(-1)[0])
+            else:
+                values[k] = array
+                arrays.append(k)
         shape = np.broadcast_shapes(*shapes) if shapes else ()
-        scalars = tuple(isinstance(v, float) for v in values)
-        return _Batch(values, shape, math.prod(shape), scalars)
+        return _Batch(values, shape, math.prod(shape), tuple(arrays))
 
     def _unlowered_value_and_grad(self, np: Any, args: Sequence[Any],
                                   reduce: str | None) -> tuple[Any, tuple[Any, ...]]:
@@ -556,12 +567,13 @@ def _merge_plan(np: Any, rows: Any) -> Any:
 
 @dataclass(frozen=True)
 class _Batch:
-    """Batched inputs checked: values[k] is a float (one number for all points) or an array."""
+    """Batched inputs checked: values[k] is one number for all points, or an array (the
+    inputs listed in `arrays`)."""
 
     values: list
     shape: tuple
     size: int
-    scalars: tuple[bool, ...]
+    arrays: tuple[int, ...]
 
 
 _NUMPY_ARRAYS: list = []
@@ -583,23 +595,24 @@ def _check_numpy_backend(backend: str, device: Any) -> None:
 def _lowered_results(np: Any, run: Run, output: Any, shape: tuple, reduce: str | None) -> tuple:
     """(output, gradient per input) of a lowered run, shaped as batch_value_and_grad says."""
     plan, size = run.plan, run.size
+    first = len(plan.constant_values)  # the scalar inputs' rows follow the constants
+    narrow_rows = slice(first, first + len(plan.narrow_inputs))
     if reduce is not None:
         scale = 1.0 / size if reduce == "mean" else 1.0
-        grads = []
-        for slot in plan.input_rows:
-            if slot is None:
-                grads.append(0.0)
-            elif slot[0]:
-                grads.append(float(run.grad_narrow[slot[1], 0] * scale))
-            else:
-                grads.append(float(run.grad_wide[slot[1]].sum() * scale))
+        grads = [0.0] * len(plan.input_rows)
+        totals = (run.grad_narrow[narrow_rows, 0] * scale).tolist()
+        for k, total in zip(plan.narrow_inputs, totals, strict=True):
+            grads[k] = total
+        for row, k in enumerate(plan.wide_inputs):
+            grads[k] = float(run.grad_wide[row].sum() * scale)
         return float(output.sum() * scale), tuple(grads)
     zeros = np.zeros(shape)
-    return output.reshape(shape), tuple(
-        zeros if slot is None
-        else (run.grad_narrow if slot[0] else run.grad_wide)[slot[1]].reshape(shape)
-        for slot in plan.input_rows
-    )
+    grads = [zeros] * len(plan.input_rows)
+    for row, k in enumerate(plan.narrow_inputs, start=first):
+        grads[k] = run.grad_narrow[row].reshape(shape)
+    for row, k in enumerate(plan.wide_inputs):
+        grads[k] = run.grad_wide[row].reshape(shape)
+    return output.reshape(shape), tuple(grads)
 
 
 class TracedFunction:
