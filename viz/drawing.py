@@ -13,19 +13,34 @@ is drawn from a dashed copy of its value placed beside the operation (see draw_g
 
 from __future__ import annotations
 
+import html
 import math
 import os
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from autograd.graph import topological_order
 from viz.clusters import ModuleScopes, module_scopes
-from viz.naming import formula_in_names, node_names, plain_text
+from viz.naming import expression_texts, formula_in_names, node_names, plain_text
 from viz.number_format import format_number
-from viz.rendering import render_source, write_graph
+from viz.rendering import FORMATS, render_source, write_graph
 
-DEFAULT_MAX_NODES = 2000
+# Beyond this many values a full drawing takes more than about a minute to lay out.
+# Measured with graphviz-pure (the renderer we ship) on nn.MLP(2, [16, 16, 1], seed=0)
+# with the hinge loss of a batch of make_moons samples, svg, default max_edge_span:
+#   1 samples: 1016 values, graphviz-pure svg in 1.4 s
+#   2 samples: 1694 values, graphviz-pure svg in 2.9 s
+#   3 samples: 2372 values, graphviz-pure svg in 18.2 s
+#   4 samples: 3050 values, graphviz-pure svg in 20.9 s
+#   5 samples: 3728 values, graphviz-pure svg in 37.2 s
+#   6 samples: 4406 values, graphviz-pure svg in 54.4 s
+#   8 samples: 5762 values, graphviz-pure svg in 134.9 s
+# (two cores shared with other work; the time grows faster than the size).
+DEFAULT_MAX_NODES = 4500
+LAYOUT_TIME_NOTE = (f" (beyond about {DEFAULT_MAX_NODES} values the layout takes more than a "
+                    "minute)")
 LEVELS = ("value", "neuron", "layer")
 # The renderer's layout time grows with the length of the edges (each rank an edge
 # crosses is a hidden node to place, and long chains of them are slow to untangle):
@@ -72,9 +87,11 @@ def import_graphviz() -> Any:
 
 
 class GraphDrawing:
-    """A drawn graph: `.source` is the DOT text, `.render(path)` writes svg/png/pdf/dot.
+    """A drawn graph: `.source` is the DOT text; `.render`, `.pipe` and `.view` as graphviz's.
 
     In Jupyter the drawing displays itself as SVG. `.graph` is the graphviz.Digraph.
+    `render(filename, format=...)`, `pipe(format)` and `view()` take graphviz.Digraph's
+    arguments; the renderer is the system `dot` when on PATH, else graphviz-pure.
 
     Example:
         >>> from autograd import Value
@@ -82,6 +99,8 @@ class GraphDrawing:
         >>> drawing = draw_graph((x * x).tanh())
         >>> drawing.source.startswith("digraph")
         True
+        >>> drawing.pipe("svg")[:5], drawing.render("out/doctest_tanh", format="svg").name
+        (b'<?xml', 'doctest_tanh.svg')
     """
 
     def __init__(self, graph: Any, node_ids: dict[int, str], copies: int = 0) -> None:
@@ -94,16 +113,65 @@ class GraphDrawing:
         """The DOT text."""
         return self.graph.source
 
-    def render(self, path: str | os.PathLike, renderer: str = "auto",
-               fmt: str | None = None) -> Path:
-        """Write the drawing to path; the suffix (or `fmt`) picks svg, png, pdf or dot."""
-        return write_graph(self.source, path, renderer, fmt)
+    def render(self, filename: str | os.PathLike | None = None,
+               directory: str | os.PathLike | None = None, view: bool = False,
+               cleanup: bool = False, format: str | None = None, renderer: str = "auto", *,
+               outfile: str | os.PathLike | None = None, fmt: str | None = None,
+               quiet_view: bool = False) -> Path:
+        """Write the drawing to a file and return its path; `view=True` then opens it.
 
-    def pipe(self, fmt: str = "svg", renderer: str = "auto") -> bytes:
-        """The drawing as bytes in format `fmt` ("svg", "png", "pdf" or "dot")."""
-        if fmt == "dot":
-            return self.source.encode("utf-8")
-        return render_source(self.source, fmt, renderer)
+        As graphviz.Digraph.render: `render("graph", format="png")` writes graph.png
+        (a filename that already ends in the format's suffix is kept as it is);
+        `directory` goes in front of filename; `outfile="graph.svg"` names the output
+        itself. Without `format` the suffix picks svg, png, pdf or dot; `fmt` writes
+        exactly `filename` in that format, whatever its suffix. Unlike graphviz no
+        separate DOT source file is written, so `cleanup` has nothing to remove (write a
+        .dot file for the source).
+        `renderer` is "auto", "dot" or "graphviz-pure".
+        """
+        if fmt is not None and format is not None:
+            raise ValueError("render: give format= (graphviz's naming) or fmt=, not both")
+        if (filename is None) == (outfile is None):
+            raise ValueError("render: give a filename or an outfile (one of them)")
+        path = Path(outfile if outfile is not None else filename)  # type: ignore[arg-type]
+        if directory is not None:
+            path = Path(directory) / path
+        if format is not None and FORMATS.get(path.suffix.lower()) != format:
+            if format not in FORMATS.values():
+                raise ValueError(f"render: format must be one of svg, png, pdf, dot; "
+                                 f"got {format!r}")
+            path = path.with_name(f"{path.name}.{format}")
+        written = write_graph(self.source, path, renderer, format or fmt)
+        if view:
+            open_in_viewer(written, quiet_view)
+        return written
+
+    def pipe(self, format: str = "svg", renderer: str = "auto", *,
+             encoding: str | None = None) -> bytes | str:
+        """The drawing as bytes in `format` ("svg", "png", "pdf" or "dot"), as graphviz's pipe.
+
+        With `encoding` (e.g. "utf-8") the result is decoded to text.
+        """
+        if format == "dot":
+            data = self.source.encode("utf-8")
+        else:
+            data = render_source(self.source, format, renderer)
+        return data.decode(encoding) if encoding is not None else data
+
+    def view(self, filename: str | os.PathLike | None = None,
+             directory: str | os.PathLike | None = None, cleanup: bool = False,
+             quiet: bool = False, quiet_view: bool = False, *, format: str = "svg",
+             renderer: str = "auto") -> Path:
+        """Render to a file (a new temporary one unless `filename` is given) and open it
+        with the system's viewer, as graphviz.Digraph.view; returns the file's path.
+
+        `quiet_view` hides the viewer's error output; `cleanup` and `quiet` are accepted
+        as graphviz accepts them (no source file is written, the renderer is quiet).
+        """
+        if filename is None and directory is None:
+            directory = tempfile.mkdtemp(prefix="gradledger-")
+        return self.render(filename or "graph", directory, view=True, format=format,
+                           renderer=renderer, quiet_view=quiet_view)
 
     def svg(self, renderer: str = "auto") -> str:
         """The drawing rendered as SVG text."""
@@ -114,6 +182,18 @@ class GraphDrawing:
 
     def __repr__(self) -> str:
         return f"<GraphDrawing of {len(self.node_ids)} values; .source has the DOT text>"
+
+
+def open_in_viewer(path: str | os.PathLike, quiet: bool = False) -> None:
+    """Open a file with the system's viewer (xdg-open, open or startfile), via graphviz.view."""
+    import_graphviz().view(os.fspath(path), quiet=quiet)
+
+
+def backward_has_run(root: Any) -> bool:
+    """Whether root's gradients were computed: backward() always leaves the root's .grad at
+    its seed, which is never 0.0, so a root .grad of 0.0 means no backward pass (or
+    zero_grad since); the drawing then writes "grad: not computed" instead of 0.0000."""
+    return root.grad != 0.0
 
 
 # Graphviz reads "&name;" in any label as an HTML entity: "&amp;" would show as "&".
@@ -146,15 +226,26 @@ def draw_graph(
     title: str | None = None,
     max_edge_span: int | None = DEFAULT_MAX_EDGE_SPAN,
     level: str = "value",
+    tooltips: bool = True,
+    highlight_inputs: bool = True,
+    node_widths: Mapping[int, float] | None = None,
+    title_box: tuple[float, float] | None = None,
 ) -> GraphDrawing:
     """Draw the graph that produced root as a graphviz Digraph.
 
     - Each Value is a record `name | data | grad`; each operation an oval; each input edge
       is labelled with the local derivative d out / d input (with `formulas=True` also its
       formula in node names, e.g. `w1 = -3.0000`).
+    - A gradient no backward pass has computed reads "grad: not computed", never 0.0000:
+      without `grads`, that is every gradient while root.grad is 0.0 (backward() leaves
+      the root's .grad at its nonzero seed; see `backward_has_run`).
     - `grads` maps id(node) to a gradient to show instead of `.grad` (nodes missing from
-      it show `grad ?`, and known ones are tinted), as the step-by-step frames do.
-    - `highlight` is a node to emphasise with the edges to its parents.
+      it read "grad: not computed yet", and known ones are tinted), as the step-by-step
+      frames do.
+    - `highlight` is a node to emphasise with the edges to its parents
+      (`highlight_inputs=False`: the node alone).
+    - `tooltips` (on by default): hovering a value in an SVG shows its whole expression
+      (`n = x1 * w1 + x2 * w2 + b`, long parts by name) and its data and grad in full.
     - Values or gradients that are nan or infinite are filled red, and the path from them
       to the root is drawn red.
     - `modules` (an nn Module) groups nodes into a cluster per submodule; `collapse`
@@ -169,6 +260,9 @@ def draw_graph(
       label; `.copies` counts them. `max_edge_span=None` draws every edge from the value
       itself (the layout may then take minutes).
     - `title` (text, its newlines kept as line breaks) goes above the graph.
+    - For frames that must share one layout (render_steps): `node_widths` maps id(node)
+      to a value box's least width in inches, `title_box` is the title's (width, height)
+      in points, its lines then left-aligned.
     - `level="neuron"` or `"layer"` (with `modules=model`) draws one box per neuron or
       layer instead of one per value (see `viz.network.draw_network`); its size does not
       grow with the batch. `"value"` (the default) draws every value.
@@ -180,7 +274,7 @@ def draw_graph(
         >>> c.label = "c"
         >>> c.backward()
         >>> source = draw_graph(c).source
-        >>> 'v0 [label="{a | data 2.0000 | grad -3.0000}" id="v0"]' in source
+        >>> 'v0 [label="{a | data 2.0000 | grad -3.0000}" id="v0" tooltip=' in source
         True
         >>> 'v0 -> v2_op [label="-3.0000" id="e2_0"]' in source
         True
@@ -209,16 +303,19 @@ def draw_graph(
     drawn_values = sum(1 for node in order if id(node) not in boxes) + len(set(boxes.values()))
     if max_nodes is not None and drawn_values > max_nodes:
         raise GraphTooLargeError(
-            f"draw_graph: the graph has {drawn_values} values, more than max_nodes={max_nodes}. "
-            "Fold modules into boxes with draw_graph(root, modules=model, "
-            "collapse=['layer1', ...]) (names from model.named_modules()), "
-            "draw a smaller part of the graph, or pass max_nodes=None to draw it all."
+            f"draw_graph: the graph has {drawn_values} values, more than max_nodes={max_nodes}"
+            f"{LAYOUT_TIME_NOTE if max_nodes == DEFAULT_MAX_NODES else ''}. For a network, "
+            "draw one box per neuron with draw_graph(root, modules=model, level='neuron') "
+            "(or level='layer'), whose size does not grow with the batch; or fold modules "
+            "into boxes with collapse=['layer1', ...] (names from model.named_modules()), "
+            "draw a smaller part of the graph, or pass max_nodes=None to draw every value."
         )
 
+    computed = grads is not None or backward_has_run(root)
     broken = set()
     on_broken_path = set()
     for node in order:
-        grad = node.grad if grads is None else grads.get(id(node))
+        grad = (node.grad if computed else None) if grads is None else grads.get(id(node))
         if not math.isfinite(node.data) or (grad is not None and not math.isfinite(grad)):
             broken.add(id(node))
             on_broken_path.add(id(node))
@@ -231,7 +328,13 @@ def draw_graph(
     if title:
         # Quoted here, not passed to graphviz: it would keep a title like "<...>" as an
         # HTML-like label, and the rest of the title as DOT statements.
-        graph.body.append(f'\tgraph [label={quoted(title)} labelloc="t" fontname="Helvetica"]\n')
+        text = quoted(title) if title_box is None else boxed_html(title, *title_box)
+        graph.body.append(f'\tgraph [label={text} labelloc="t" fontname="Helvetica"]\n')
+    expressions = {}
+    if tooltips:  # a folded module is named by its box, never spelled out
+        box_names = {box_id: name for name, box_id, _ in scopes.box_nodes(boxes)}
+        shown_names = {**names, **{key: box_names[box] for key, box in boxes.items()}}
+        expressions = expression_texts(order, shown_names, opaque=boxes)
     clusters = scopes.cluster_graphs(graphviz, boxes, quoted)
     node_ids: dict[int, str] = {}
 
@@ -242,12 +345,9 @@ def draw_graph(
         if key in boxes:
             continue
         target = clusters.get(scopes.scope_of(key), graph) if clusters else graph
-        grad = node.grad if grads is None else grads.get(key)
-        grad_text = "?" if grad is None else format_number(grad, digits)
-        label = (
-            f'"{{{record_field(names[key])} | data {format_number(node.data, digits)} '
-            f'| grad {grad_text}}}"'
-        )
+        grad = (node.grad if computed else None) if grads is None else grads.get(key)
+        missing = NOT_COMPUTED if grads is None else NOT_COMPUTED_YET
+        label = value_label(names[key], node.data, grad, digits, missing)
         style = {}
         if key in broken:
             style.update(fillcolor=NONFINITE_FILL, color=NONFINITE_EDGE, penwidth="2")
@@ -257,11 +357,18 @@ def draw_graph(
             style.update(fillcolor=HIGHLIGHT_FILL, penwidth="2.5")
         elif grads is not None and grad is not None and key not in broken:
             style.update(fillcolor=KNOWN_GRAD_FILL)
+        if node_widths is not None and key in node_widths:
+            style["width"] = f"{node_widths[key]:.4f}"
+        if tooltips:
+            whole = f"{names[key]} = {expressions[key]}" if node.parents else names[key]
+            shown = missing if grad is None else repr(grad)
+            style["tooltip"] = quoted(f"{whole}\ndata {node.data!r}\ngrad {shown}")[1:-1]
         extra = f" {_attr_text(style)}" if style else ""
         target.body.append(f'\tv{i} [label={label} id="v{i}"{extra}]\n')
         node_ids[key] = f"v{i}"
         if node.parents:
-            style_text = highlight_op_style if node is highlight else op_style
+            lit = node is highlight and highlight_inputs
+            style_text = highlight_op_style if lit else op_style
             target.body.append(
                 f'\tv{i}_op [label={quoted(node.op)} id="v{i}_op" {style_text}]\n'
             )
@@ -285,10 +392,11 @@ def draw_graph(
                     tail = boxes.get(id(parent), f"v{index[id(parent)]}")
                     box_edges[(tail, head)] = None
             continue
-        style = _path_style(key in on_broken_path, node is highlight)
+        lit = node is highlight and highlight_inputs
+        style = _path_style(key in on_broken_path, lit)
         extra = f" {_attr_text(style)}" if style else ""
         body.append(f'\tv{i}_op -> v{i} [id="e{i}_out"{extra}]\n')
-        is_highlight = node is highlight
+        is_highlight = lit
         for k, (parent, local) in enumerate(zip(node.parents, _local_grads(node), strict=True)):
             text = format_number(local, digits)
             if formulas:
@@ -315,6 +423,30 @@ def draw_graph(
     for tail, head in box_edges:
         _add_edge(graph, tail, head, {"style": "dashed"})
     return GraphDrawing(graph, node_ids, len(copied))
+
+
+NOT_COMPUTED = "not computed"
+NOT_COMPUTED_YET = "not computed yet"
+
+
+def value_label(name: str, data: float, grad: float | None, digits: int = 4,
+                missing: str = NOT_COMPUTED) -> str:
+    """A value's record label as DOT text: `"{name | data 2.0000 | grad -3.0000}"`, with
+    "grad: <missing>" when the gradient is not known."""
+    grad_text = f": {missing}" if grad is None else f" {format_number(grad, digits)}"
+    return f'"{{{record_field(name)} | data {format_number(data, digits)} | grad{grad_text}}}"'
+
+
+def boxed_html(text: str, width: float, height: float) -> str:
+    """Text as an HTML-like DOT label of a fixed least size in points, lines left-aligned.
+
+    Every line is plain_text and then HTML-escaped, so no markup survives from the text.
+    """
+    lines = "<BR/>".join(html.escape(plain_text(line), quote=False)
+                         for line in str(text).split("\n"))
+    return ('<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR>'
+            f'<TD WIDTH="{math.ceil(width)}" HEIGHT="{math.ceil(height)}" BALIGN="LEFT" '
+            f'ALIGN="LEFT">{lines}</TD></TR></TABLE>>')
 
 
 def _long_edges(order: list, boxes: dict[int, str], max_span: int) -> set[tuple[int, int]]:
@@ -375,7 +507,7 @@ def render(root_or_drawing: Any, path: str | os.PathLike, renderer: str = "auto"
         drawing = draw_graph(root_or_drawing, **draw_options)
     elif draw_options:
         raise TypeError("render: drawing options only apply when given a Value, not a drawing")
-    return drawing.render(path, renderer, fmt)
+    return drawing.render(path, renderer=renderer, fmt=fmt)
 
 
 def quoted(text: str) -> str:

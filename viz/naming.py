@@ -8,7 +8,7 @@ of viz passes its labels through it, then escapes them for its own format.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Any
 
 _FORMULA_NAMES = re.compile(r"\b(x|y|out)\b")
@@ -171,12 +171,13 @@ def infix_text(node: Any, names: dict[int, str]) -> str:
 
 
 def expression_texts(order: Iterable[Any], names: dict[int, str],
-                     max_length: int = 160) -> dict[int, str]:
+                     max_length: int = 160, opaque: Container[int] = ()) -> dict[int, str]:
     """Map id(node) to the whole expression that computed it, in infix over the leaves' names.
 
     A part of an expression longer than `max_length` characters is written as its node's
     name instead, so every text stays short (at most about twice `max_length`) however
-    big the graph is. One pass over the topological order, no recursion.
+    big the graph is. Nodes whose id is in `opaque` are written by their name too (a
+    drawing's folded modules). One pass over the topological order, no recursion.
 
     Example:
         >>> from autograd import Value, topological_order
@@ -192,7 +193,7 @@ def expression_texts(order: Iterable[Any], names: dict[int, str],
     forms: dict[int, tuple[str, int]] = {}
     for node in order:
         name = names[id(node)]
-        if not node.parents:
+        if not node.parents or id(node) in opaque:
             forms[id(node)] = (wrap_name(name), _ATOM)  # wrap_name adds any parentheses
             continue
         operands = []

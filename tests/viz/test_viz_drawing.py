@@ -35,7 +35,7 @@ def test_dot_matches_the_hand_written_fixture():
     # The fixture was written by hand from the arithmetic: a.grad = b + 1 = -2, b.grad = a = 2,
     # d(a*b)/da = b = -3, d(a*b)/db = a = 2, both inputs of + have local derivative 1.
     expected = (FIXTURES / "a_times_b_plus_a.dot").read_text()
-    assert draw_graph(a_times_b_plus_a()).source == expected
+    assert draw_graph(a_times_b_plus_a(), tooltips=False).source == expected
 
 
 def test_same_graph_gives_byte_identical_dot():
@@ -106,11 +106,55 @@ def test_highlight_marks_the_node_and_the_edges_to_its_parents():
     assert 'v2 -> v3_op [label="1.0000" id="e3_0"]' in source
 
 
-def test_grads_mapping_shows_unknown_gradients_as_question_marks():
+def test_grads_mapping_says_which_gradients_are_not_computed_yet():
     e = a_times_b_plus_a()
     source = draw_graph(e, grads={id(e): 1.0}).source
     assert "{e | data -4.0000 | grad 1.0000}" in source
-    assert "{a | data 2.0000 | grad ?}" in source
+    assert "{a | data 2.0000 | grad: not computed yet}" in source
+    assert "0.0000" not in source
+
+
+def test_gradients_before_backward_read_not_computed_never_zero():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    e = a * b + a
+    e.label = "e"
+    before = draw_graph(e).source
+    assert "{a | data 2.0000 | grad: not computed}" in before
+    assert before.count("grad: not computed}") == 4 and "grad 0" not in before
+    e.backward()
+    after = draw_graph(e).source
+    assert "not computed" not in after
+    assert "{a | data 2.0000 | grad -2.0000}" in after
+    # A gradient that is zero after backward reads as zero: x2 * w2 with x2 = 0.
+    x2, w2 = Value(0.0, "x2"), Value(1.0, "w2")
+    y = x2 * w2
+    y.backward()
+    assert "{w2 | data 1.0000 | grad 0.0000}" in draw_graph(y).source
+
+
+def test_tooltips_hold_the_whole_expression_and_the_numbers_in_full():
+    x1, w1, b = Value(2.0, "x1"), Value(-3.0, "w1"), Value(0.5, "b")
+    n = x1 * w1 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    source = draw_graph(o).source
+    line = next(ln for ln in source.splitlines() if '[label="{o |' in ln)
+    expected = (f'tooltip="o = tanh(x1 * w1 + b)\\ndata {o.data!r}\\ngrad 1.0"')
+    assert line.endswith(expected + "]")
+    assert f'tooltip="x1\\ndata 2.0\\ngrad {x1.grad!r}"' in source
+    assert "tooltip" not in draw_graph(o, tooltips=False).source
+    x = Value(1.0, '"<x>"')
+    quoted_source = draw_graph(x.exp()).source
+    assert 'tooltip="\\"<x>\\"\\ndata 1.0\\ngrad not computed"' in quoted_source
+
+
+def test_highlight_without_inputs_marks_only_the_node():
+    e = a_times_b_plus_a()
+    source = draw_graph(e, highlight=e, highlight_inputs=False).source
+    assert re.search(r'\tv3 \[label="[^"]+" id="v3" fillcolor="#ffd966"', source)
+    assert "#c27c0e" not in source and source.count("#ffd966") == 1
 
 
 def test_labels_with_record_characters_are_escaped():
@@ -130,7 +174,8 @@ def test_max_nodes_guard_says_how_to_collapse():
     message = str(info.value)
     assert "31 values" in message and "max_nodes=10" in message
     assert "collapse=" in message and "max_nodes=None" in message
-    assert draw_graph(y, max_nodes=31).source.count("tanh") == 30
+    assert "level='neuron'" in message and "modules=model" in message
+    assert draw_graph(y, max_nodes=31, tooltips=False).source.count("tanh") == 30
 
 
 def test_drawing_a_100k_node_graph_does_not_recurse():

@@ -7,10 +7,13 @@ import pytest
 
 from autograd import Value
 from viz import (
+    GraphTooLargeError,
     draw_graph,
     render,
     rendering,
 )
+from viz import drawing as drawing_module
+from viz.drawing import DEFAULT_MAX_NODES
 from viz.rendering import (
     RendererNotFoundError,
     RenderError,
@@ -116,3 +119,69 @@ def test_written_files_get_normal_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_render_names_files_as_graphviz_does(tmp_path):
+    drawing = draw_graph(small_graph())
+    # render("name", format=...) writes name.<format>; a name with that suffix stays as is.
+    assert drawing.render(tmp_path / "graph", format="svg") == tmp_path / "graph.svg"
+    assert drawing.render(tmp_path / "same.svg", format="svg") == tmp_path / "same.svg"
+    assert drawing.render("g", directory=tmp_path / "out", format="dot") == (
+        tmp_path / "out" / "g.dot")
+    assert drawing.render(outfile=tmp_path / "picture.png") == tmp_path / "picture.png"
+    assert (tmp_path / "graph.svg").read_bytes().startswith(b"<?xml")
+    assert (tmp_path / "out" / "g.dot").read_text() == drawing.source
+    assert (tmp_path / "picture.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "graph.svg", "out", "picture.png", "same.svg"]  # no separate source files
+    with pytest.raises(ValueError, match="format must be one of"):
+        drawing.render(tmp_path / "graph", format="gif")
+    with pytest.raises(ValueError, match="give a filename or an outfile"):
+        drawing.render()
+
+
+def test_pipe_gives_bytes_or_text_like_graphviz():
+    drawing = draw_graph(small_graph())
+    svg = drawing.pipe("svg")
+    assert isinstance(svg, bytes) and b"<svg" in svg
+    assert drawing.pipe(format="dot", encoding="utf-8") == drawing.source
+    assert drawing.pipe("png")[:4] == b"\x89PNG"
+
+
+def test_view_renders_then_hands_the_file_to_the_system_viewer(tmp_path, monkeypatch):
+    opened = []
+    monkeypatch.setattr(drawing_module, "open_in_viewer",
+                        lambda path, quiet=False: opened.append((path, quiet)))
+    drawing = draw_graph(small_graph())
+    path = drawing.view(tmp_path / "shown", quiet_view=True)
+    assert path == tmp_path / "shown.svg" and opened == [(path, True)]
+    assert path.read_bytes().startswith(b"<?xml")
+    temporary = drawing.view()  # no name: a new temporary file
+    assert temporary.suffix == ".svg" and temporary.is_file() and opened[-1] == (temporary, False)
+    written = drawing.render(tmp_path / "then_view.svg", view=True)
+    assert opened[-1] == (written, False)
+
+
+def test_a_graph_past_the_default_limit_suggests_the_neuron_view():
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(DEFAULT_MAX_NODES):
+        y = y * 1.0
+    with pytest.raises(GraphTooLargeError) as info:
+        draw_graph(y)
+    message = str(info.value)
+    assert f"{2 * DEFAULT_MAX_NODES + 1} values" in message
+    assert "more than a minute" in message
+    assert "draw_graph(root, modules=model, level='neuron')" in message
+    assert "max_nodes=None" in message
+    assert len(draw_graph(y, max_nodes=None, tooltips=False).node_ids) == 2 * DEFAULT_MAX_NODES + 1
+
+
+def test_a_one_sample_2_16_16_1_network_draws_by_default():
+    from nn import MLP, data, losses
+
+    model = MLP(2, [16, 16, 1], seed=0)
+    X, y = data.make_moons(2, noise=0.1, seed=0)
+    loss = losses.hinge([model(X[0])[0]], data.signed(y)[:1])
+    drawing = draw_graph(loss)  # what the stepper page draws for one sample
+    assert 900 < len(drawing.node_ids) < DEFAULT_MAX_NODES
