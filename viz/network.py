@@ -129,11 +129,13 @@ def _loss_label(root: Any, numbers: _Numbers) -> str:
     return f"{name} = {numbers.number(root.data)}\n{grad}"
 
 
-def _start_graph(graphviz: Any, rankdir: str, title: str | None) -> Any:
+def _start_graph(graphviz: Any, rankdir: str, title: str | None, stepper: bool) -> Any:
+    # The stepper page paints a box's first polygon; rounded corners would draw a path.
+    node_attr = {**UNIT_NODE, "style": "filled"} if stepper else UNIT_NODE
     graph = graphviz.Digraph(
         "network",
         graph_attr={"rankdir": rankdir, "nodesep": "0.12", "ranksep": "1.1"},
-        node_attr=UNIT_NODE, edge_attr=EDGE,
+        node_attr=node_attr, edge_attr=EDGE,
     )
     if title:
         graph.body.append(f'\tgraph [label={quoted(title)} labelloc="t" fontname="Helvetica"]\n')
@@ -279,7 +281,7 @@ def draw_network(
 
 def _drawing(network: Network, level: str, numbers: _Numbers, rankdir: str = "LR",
              title: str | None = None) -> GraphDrawing:
-    graph = _start_graph(import_graphviz(), rankdir, title)
+    graph = _start_graph(import_graphviz(), rankdir, title, numbers.stepper)
     if level == "neuron":
         node_ids = _draw_neurons(network, graph, numbers)
     else:

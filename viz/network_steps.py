@@ -23,7 +23,7 @@ from viz.network_model import Network, NeuronUnit
 from viz.number_format import format_number
 from viz.stepper_data import VERSION
 
-NEURON_COLUMNS = ["term", "sample", "factor", "factor", "product"]
+NEURON_COLUMNS = ["term", "sample", "factor 1", "factor 2", "product"]
 SAMPLES_SHOWN = 10
 """Samples written out term by term in a step's lines and rows; the sums use them all."""
 

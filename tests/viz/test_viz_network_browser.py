@@ -114,6 +114,9 @@ def test_search_finds_a_neuron_by_name_or_weight(network_page, text, neuron):
     page.press("#search", "Enter")
     assert step_of(page) == neuron_step(page, ids[neuron])
     assert current_ids(page) == [ids[neuron]]
+    fill = page.eval_on_selector(f'#graph [id="{ids[neuron]}"] polygon',
+                                 "p => getComputedStyle(p).fill")
+    assert fill == "rgb(255, 217, 102)"  # the current step's yellow
     assert page.inner_text("#search-status").startswith(f"{neuron}: first touched at step ")
 
 
