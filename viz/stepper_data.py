@@ -295,7 +295,6 @@ def value_stepper_data(
 
     root = ledger.root
     root_name = ledger.name(root)
-    d_root = f"d{wrap_name(root_name)}"
     root_id = node_ids.get(id(root))
     sums: dict[int, list[dict]] = {id(root): [{
         "from": "seed", "from_id": None, "step": 0,
@@ -311,26 +310,23 @@ def value_stepper_data(
         processed_at[id(node)] = number
         name = ledger.name(node)
         node_id = node_ids.get(id(node))
-        is_root = node is root
-        upstream_words = "the seed" if is_root else f"{d_root}/d{wrap_name(name)}"
+        upstream_name = ledger.upstream_name(step)  # "seed" at the root, never d o/d o
         rows, lines, known, step_edges = [], [], [], []
         if node_id is not None:
-            number_of_node = node_id[1:]
-            out_id = f"e{number_of_node}_out"
+            out_id = f"e{node_id[1:]}_out"
             step_edges.append(out_id)
             edges.append(_edge(out_id, step.upstream, number,
-                               f"{name}: gradient {upstream_words} = {text(step.upstream)}"))
+                               f"{name}: {upstream_name} = {text(step.upstream)} flows back"))
         for edge in step.edges:
             parent = edge.parent
             parent_name = ledger.name(parent)
             parent_id = node_ids.get(id(parent))
             formula = ledger.formula_in_names(step, edge)
-            local_words = f"d{wrap_name(name)}/d{wrap_name(parent_name)}"
-            term_words = (f"{'seed' if is_root else upstream_words} * {local_words}"
-                          f" = {text(step.upstream)} * {text(edge.local)}")
+            term = (f"{upstream_name} * d{wrap_name(name)}/d{wrap_name(parent_name)}"
+                    f" = {text(step.upstream)} * {text(edge.local)}"
+                    f" = {text(edge.contribution)}")
             sums.setdefault(id(parent), []).append({
-                "from": name, "from_id": node_id, "step": number,
-                "text": f"{term_words} = {text(edge.contribution)}",
+                "from": name, "from_id": node_id, "step": number, "text": term,
                 "contribution": edge.contribution, "contribution_text": text(edge.contribution),
                 "total": edge.parent_grad, "total_text": text(edge.parent_grad),
             })
@@ -339,27 +335,21 @@ def value_stepper_data(
                 [text(edge.local), edge.local], [text(edge.contribution), edge.contribution],
                 [text(edge.parent_grad), edge.parent_grad],
             ])
-            lines.append(
-                f"{d_root}/d{wrap_name(parent_name)} += {term_words}"
-                f" = {text(edge.contribution)}   [{local_words} = {formula}]"
-                f"   so {wrap_name(parent_name)}.grad = {text(edge.parent_grad)}"
-            )
+            lines.append(ledger.sentence(step, edge, digits))
             if parent_id is not None:
                 known.append([parent_id, text(edge.parent_grad)])
             if node_id is not None:
                 edge_id = f"e{node_id[1:]}_{edge.index}"
                 step_edges.append(edge_id)
                 edges.append(_edge(edge_id, edge.contribution, number,
-                                   f"{parent_name} \u2192 {name}: {term_words}"
-                                   f" = {text(edge.contribution)}"))
-        shown = node_id or box_ids.get(id(node))
-        inputs = ", ".join(ledger.name(e.parent) for e in step.edges)
+                                   f"{parent_name} \u2192 {name}: {term}"))
+        box = box_ids.get(id(node))
+        folded = "" if node_id or not box else f" (folded into box {box})"
         steps.append({
-            "nodes": [shown] if shown else ([root_id] if root_id else []),
+            "nodes": [node_id, f"{node_id}_op"] if node_id else [box] if box else [],
             "edges": step_edges,
-            "headline": (f"Step {number}: node {name} = {node.op}({inputs}), upstream "
-                         f"{upstream_words} = {text(step.upstream)}"
-                         + ("" if node_id else f" (folded into {shown})" if shown else "")),
+            "headline": (f"Step {number}: {ledger.equation(step)}; upstream {upstream_name}"
+                         f" = {text(step.upstream)}{folded}"),
             "rows": rows, "lines": lines, "known": known,
         })
 
@@ -376,8 +366,8 @@ def value_stepper_data(
         first_added = added[0] if added else None
         candidates = [s for s in (first_added, processed_at.get(key)) if s is not None]
         grad_text = "not computed" if grad is None else text(grad)
-        op_text = f"{node.op}({', '.join(ledger.name(p) for p in node.parents)})" \
-            if node.parents else "leaf (no inputs)"
+        op_text = (f"{node.op}: {name} = {ledger.expression(node)}" if node.parents
+                   else "none (a leaf)")
         nodes.append({
             "id": node_id, "name": name,
             "search": [node.label] if node.label and node.label != name else [],

@@ -99,10 +99,10 @@ def test_the_root_step_says_seed_not_do_over_do(tmp_path):
     data = read_ledger_literal(stepper_html(o, tmp_path / "step.html").read_text())
     text = json.dumps(data)
     assert "do/do" not in text and "d(o)/d(o)" not in text
-    assert data["steps"][0]["headline"] == (
-        "Step 1: node o = tanh(n), upstream the seed = 1.0000")
+    assert data["steps"][0]["headline"] == "Step 1: o = tanh(n); upstream seed = 1.0000"
     assert "seed" in data["start"]["headline"]
     assert data["steps"][0]["lines"][0].startswith("do/dn += seed * do/dn = 1.0000 * 0.5000")
+    assert data["nodes"][-1]["sum"][0]["text"] == "the seed: the gradient of o starts at 1.0000"
 
 
 def test_steps_jump_targets_and_edges_follow_the_backward_order(tmp_path):
