@@ -137,8 +137,9 @@ def format_graph(rows: dict, header: str) -> str:
         "(medians over fresh processes; first: the first build in the process, warm: a second\n"
         " build after dropping the first; order, propagate and backward after the first build;\n"
         " x micro: micrograd's time / this row's (same GC setting); x floor: this row's ns/node\n"
-        " / the floor probe's; gradledger's order is autograd.topological_order timed on its\n"
-        " own, its propagate is its whole backward() minus that order)")
+        " / the floor probe's; backward: the whole backward(), for the floor probe its order +\n"
+        " propagate; gradledger's order: autograd.topological_order timed on its own after\n"
+        " backward (backward orders the graph its own way inside, so no propagate is shown))")
     return "\n".join(lines)
 
 
@@ -225,7 +226,7 @@ def _step_floor(rows: dict, key: tuple, phase: str) -> float | None:
 def format_demo(rows: dict, header: str) -> str:
     """The demo step with the engines that build a graph of scalars: phases per node."""
     lines = [header, ""]
-    row = ("{:<24} {:<3} {:>9} {:>9} {:>8}  {:>7} {:>7} {:>7} {:>7}  {:>7} {:>7}  {:>6} {:>6}"
+    row = ("{:<27} {:<3} {:>9} {:>9} {:>8}  {:>7} {:>7} {:>7} {:>7}  {:>7} {:>7}  {:>6} {:>6}"
            "  {:>9}")
     lines.append(row.format("", "", "", "first", "nodes", "build", "order", "propa-", "back-",
                             "x micro", "x torch", "x floor", "x floor", "loss diff"))
@@ -250,7 +251,8 @@ def format_demo(rows: dict, header: str) -> str:
     lines.append(
         "(step ms: median over fresh processes of each process's median step after the first;\n"
         " build: the forward pass that makes the graph; backward: the whole backward(), which\n"
-        " for the floor probe is its order + propagate; nodes counted once per engine, torch\n"
+        " for the floor probe is its order + propagate; gradledger's order: its public\n"
+        " topological_order on a step's graph, timed apart; nodes counted once, torch\n"
         " counting grad_fn nodes and one AccumulateGrad per parameter; x micrograd and\n"
         " x torch batched: their step time / this row's; x floor: this row's ns/node / the\n"
         " floor probe's; loss diff: largest relative difference from gradledger's losses)")
@@ -262,12 +264,12 @@ def format_batched(rows: dict, sizes: tuple[int, ...], engines: list[str], heade
     """The demo step at several batch sizes: step time and its ratio to torch batched."""
     lines = [header, ""]
     cells = "".join(f"  {f'{n:,} points':>20}" for n in sizes)
-    lines.append(f"{'':<24} {'':<3}{cells}")
+    lines.append(f"{'':<27} {'':<3}{cells}")
     cells = "".join(f"  {'step ms':>10} {'/ torch':>9}" for _ in sizes)
-    lines.append(f"{'engine':<24} {'GC':<3}{cells}")
+    lines.append(f"{'engine':<27} {'GC':<3}{cells}")
     for name in engines:
         if name in unavailable:
-            lines.append(f"{name:<24} {unavailable[name]}")
+            lines.append(f"{name:<27} {unavailable[name]}")
             continue
         for gc_on in GC_SETTINGS:
             cells = ""
@@ -280,7 +282,7 @@ def format_batched(rows: dict, sizes: tuple[int, ...], engines: list[str], heade
                 ratio = None if torch is None else r["step_seconds"] / torch["step_seconds"]
                 cells += f"  {1e3 * r['step_seconds']:>10,.3f} {_times(ratio):>9}"
             if any((name, gc_on, n) in rows for n in sizes):
-                lines.append(f"{name:<24} {_gc(gc_on):<3}{cells}")
+                lines.append(f"{name:<27} {_gc(gc_on):<3}{cells}")
     lines.append(
         "(/ torch: this row's step time / torch batched's at the same size and GC setting;\n"
         " engines that build a graph of scalars per point run at the demo's size only)")

@@ -43,9 +43,10 @@ def _graph_builder(workload: str, program: Program | None, depth: int,
 def _timed_phases(engine: Engine, make_leaf: Any, builder: Callable) -> tuple[dict, Any, Any]:
     """Build, then backward, each timed; the engine's order timed on its own where it has one.
 
-    The floor probe's backward is its two phases in turn (order, then propagate). An engine
-    with a public order is timed by its whole backward(), then its order again on its own;
-    its propagate is the difference.
+    The floor probe's backward is its two phases in turn (order, then propagate). Any other
+    engine is timed by its whole backward(); one with a public topological order has that
+    order timed on its own afterwards (its backward may order the graph differently inside,
+    so the order is not subtracted from it).
     """
     order = engine.order()
     start = time.perf_counter()
@@ -68,7 +69,6 @@ def _timed_phases(engine: Engine, make_leaf: Any, builder: Callable) -> tuple[di
         nodes = order(root)
         phases["order_seconds"] = time.perf_counter() - start
         del nodes
-        phases["propagate_seconds"] = phases["backward_seconds"] - phases["order_seconds"]
     return phases, leaf, root
 
 
@@ -197,10 +197,15 @@ def measure_step(engine: str, steps: int, points: int, seed: int,
             losses.append(stepper.step(k))
             seconds.append(time.perf_counter() - start)
             phases.append(dict(getattr(stepper, "phases", {})))
+        # An order timed on its own (its graph built untimed, after the last timed step).
+        order = stepper.time_order() if hasattr(stepper, "time_order") else {}
     finally:
         gc.enable()
     steady = seconds[1:] or seconds
     steady_phases = phases[1:] or phases
+    medians = {name: statistics.median(p[name] for p in steady_phases)
+               for name in steady_phases[0]}
+    medians.update(order)
     return {
         "engine": engine,
         "steps": steps,
@@ -210,8 +215,7 @@ def measure_step(engine: str, steps: int, points: int, seed: int,
         "step_seconds": seconds,
         "first_step_seconds": seconds[0],
         "median_step_seconds": statistics.median(steady),
-        "phases": {name: statistics.median(p[name] for p in steady_phases)
-                   for name in steady_phases[0]},
+        "phases": medians,
         "nodes": getattr(stepper, "nodes", None),
         "parameter_sum": math.fsum(stepper.parameters()),
     }

@@ -7,8 +7,9 @@ its loss at each step, so the losses can be compared between engines.
 
 Engines (`STEPPERS`): this engine building Values (`gradledger`), micrograd, torch with 0-dim
 float64 tensors (`torch-scalar`), the floor probe's bare nodes (`floor`, benchmarks/floor.py);
-this engine replaying a traced per-point loss on numpy arrays (`gradledger-replay`), on torch
-tensors (`gradledger-replay-torch`, where the checkout has that backend) or point by point on
+this engine replaying a traced per-point loss on numpy arrays, lowered (`gradledger-replay`)
+or entry by entry (`gradledger-replay-unlowered`), on torch tensors
+(`gradledger-replay-torch`, where the checkout has that backend) or point by point on
 floats (`gradledger-replay-scalar`, no numpy), and torch with batched 2-D tensors
 (`torch-batched`).
 """
@@ -137,11 +138,13 @@ class ValueStepper:
     """
 
     def __init__(self, problem: Problem, value_class: type,
-                 count: Callable[[Any], int] | None = None):
+                 count: Callable[[Any], int] | None = None,
+                 order: Callable[[Any], list] | None = None):
         self.problem = problem
         self.params = [value_class(p) for p in problem.flat_parameters()]
         self.layers = _nested(self.params, problem.layers)
         self.count = count
+        self.order = order
         self.nodes: int | None = None
         self.phases: dict[str, float] = {}
 
@@ -168,6 +171,17 @@ class ValueStepper:
     def parameters(self) -> list[float]:
         return [float(p.data) for p in self.params]
 
+    def time_order(self) -> dict[str, float]:
+        """Seconds of the engine's public topological order on this step's graph, after its
+        backward (as the graph workloads time it); outside any timed step, no update."""
+        if self.order is None:
+            return {}
+        loss = scalar_loss(self.layers, self.problem.X, self.problem.y, _relu_method)
+        loss.backward()
+        start = time.perf_counter()
+        self.order(loss)
+        return {"order_seconds": time.perf_counter() - start}
+
 
 class OrderedValueStepper(ValueStepper):
     """A ValueStepper whose backward is timed as its two phases: topological order, then
@@ -175,8 +189,7 @@ class OrderedValueStepper(ValueStepper):
 
     def __init__(self, problem: Problem, value_class: type, count: Callable[[Any], int],
                  order: Callable[[Any], list], propagate: Callable[[list], None]):
-        super().__init__(problem, value_class, count)
-        self.order = order
+        super().__init__(problem, value_class, count, order)
         self.propagate = propagate
 
     def _backward(self, loss: Any) -> None:
@@ -187,6 +200,10 @@ class OrderedValueStepper(ValueStepper):
         done = time.perf_counter()
         self.phases.update(order_seconds=ordered - start, propagate_seconds=done - ordered,
                            backward_seconds=done - start)
+
+    def time_order(self) -> dict[str, float]:
+        """Nothing more: this stepper's steps already time their order."""
+        return {}
 
 
 class TorchScalarStepper:
@@ -335,20 +352,34 @@ class ScalarReplayStepper:
 
 REPLAY_OPTIONS: dict[str, dict[str, Any]] = {
     "gradledger-replay": {},
+    "gradledger-replay-unlowered": {"lower": False},
     "gradledger-replay-torch": {"backend": "torch"},
 }
-"""Batched-replay engines: the keyword arguments each passes to batch_value_and_grad."""
+"""Batched-replay engines: the keyword arguments each passes to batch_value_and_grad (the
+default replay lowers the tape; lower=False replays it entry by entry)."""
 
 
 def replay_unavailable(engine: str) -> str | None:
-    """Why a batched-replay engine cannot run with this checkout's autograd, or None."""
-    from autograd import TracedFunction
+    """Why a batched-replay engine cannot run with this checkout's autograd, or None.
 
+    Checks that batch_value_and_grad takes the engine's options, then replays a two-point
+    batch of a tiny function with them.
+    """
+    from autograd import TracedFunction, trace
+
+    options = REPLAY_OPTIONS[engine]
     accepted = inspect.signature(TracedFunction.batch_value_and_grad).parameters
-    for option, value in REPLAY_OPTIONS[engine].items():
+    for option, value in options.items():
         if option not in accepted:
             return (f"not available in this checkout (batch_value_and_grad takes no "
                     f"{option}={value!r})")
+    try:
+        import numpy as np
+
+        trace(lambda a, b: a * b + a).batch_value_and_grad(
+            np.array([1.0, 2.0]), np.array([3.0, 4.0]), reduce="mean", **options)
+    except ImportError as err:
+        return f"not available in this checkout ({type(err).__name__}: {err})"
     return None
 
 
@@ -358,8 +389,10 @@ def make_stepper(engine: str, problem: Problem) -> Any:
 
     if engine == "gradledger":
         from autograd import Value
+        from autograd.graph import topological_order
 
-        return ValueStepper(problem, Value, ENGINES["gradledger"].count_nodes)
+        return ValueStepper(problem, Value, ENGINES["gradledger"].count_nodes,
+                            topological_order)
     if engine == "micrograd":
         from micrograd.engine import Value
 
@@ -384,18 +417,21 @@ def make_stepper(engine: str, problem: Problem) -> Any:
 
 
 STEPPERS = ("gradledger", "micrograd", "torch-scalar", "floor", "gradledger-replay",
-            "gradledger-replay-torch", "gradledger-replay-scalar", "torch-batched")
+            "gradledger-replay-unlowered", "gradledger-replay-torch",
+            "gradledger-replay-scalar", "torch-batched")
 """Engine names of the moons step, ours first."""
 
 DYNAMIC = ("gradledger", "micrograd", "torch-scalar", "floor")
 """Steppers that build a graph of scalars every step (timed in phases: build, backward)."""
 
-BATCHED = ("gradledger-replay", "gradledger-replay-torch", "torch-batched")
+BATCHED = ("gradledger-replay", "gradledger-replay-unlowered", "gradledger-replay-torch",
+           "torch-batched")
 """Steppers that run the whole batch at once (timed at several batch sizes)."""
 
 REQUIRES = {
     "gradledger": "autograd", "micrograd": "micrograd", "torch-scalar": "torch",
-    "floor": "autograd", "gradledger-replay": "numpy", "gradledger-replay-torch": "torch",
+    "floor": "autograd", "gradledger-replay": "numpy", "gradledger-replay-unlowered": "numpy",
+    "gradledger-replay-torch": "torch",
     "gradledger-replay-scalar": "autograd", "torch-batched": "torch",
 }
 """The module each stepper needs importable."""

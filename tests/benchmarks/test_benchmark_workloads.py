@@ -12,13 +12,7 @@ import pytest
 
 from autograd import Value
 from benchmarks import run
-from benchmarks.report import (
-    format_chain,
-    format_report,
-    format_steps,
-    loss_agreement,
-    summarize_steps,
-)
+from benchmarks.report import evaluate_targets, format_batched, format_chain, summarize_steps
 from benchmarks.worker import main as worker_main
 from benchmarks.workloads import deep_chain, moons_step
 
@@ -57,7 +51,8 @@ def test_problem_is_the_demo_shape_and_reproducible(problem):
     assert all(-1.0 <= w <= 1.0 for w in problem.flat_parameters())
 
 
-@pytest.mark.parametrize("engine", ["gradledger", "gradledger-replay", "gradledger-replay-scalar"])
+@pytest.mark.parametrize("engine", ["gradledger", "floor", "gradledger-replay",
+                                    "gradledger-replay-scalar"])
 def test_each_step_reports_the_demo_loss_and_moves_downhill_by_sgd(problem, engine):
     stepper = moons_step.make_stepper(engine, problem)
     before = problem.flat_parameters()
@@ -112,9 +107,9 @@ def test_chain_search_doubles_to_the_cap_then_bisects_after_a_failure():
 
 def test_worker_step_and_chain_print_json(capsys):
     worker_main(["--engine", "gradledger-replay", "--measure", "step", "--steps", "2",
-                 "--points", "10", "--seed", "1337"])
+                 "--points", "10", "--seed", "1337", "--gc", "off"])
     step = json.loads(capsys.readouterr().out)
-    assert step["steps"] == 2 and len(step["losses"]) == 2 and step["gc_enabled"]
+    assert step["steps"] == 2 and len(step["losses"]) == 2 and step["gc"] is False
     problem = moons_step.make_problem(points=10, seed=1337)
     assert step["losses"][0] == pytest.approx(hand_loss(problem, problem.flat_parameters()),
                                               rel=1e-12)
@@ -124,26 +119,60 @@ def test_worker_step_and_chain_print_json(capsys):
     assert chain["ok"] and chain["depth"] == 1500 and chain["recursion_limit"] < 1500
 
 
-def _step_run(engine, seconds, losses):
+def test_dynamic_steppers_time_their_phases_and_count_their_graph(problem):
+    ours = moons_step.make_stepper("gradledger", problem)
+    bare = moons_step.make_stepper("floor", problem)
+    for stepper in (ours, bare):
+        stepper.step(0)
+    assert set(ours.phases) == {"build_seconds", "backward_seconds"}
+    assert set(bare.phases) == {"build_seconds", "order_seconds", "propagate_seconds",
+                                "backward_seconds"}
+    # 20 points x (2*16 + 16*16 + 16 weights: a product and a sum each, plus ...): the same
+    # graph in both engines, so the same count.
+    assert ours.nodes == bare.nodes > 20 * 2 * (2 * 16 + 16 * 16 + 16)
+    assert set(ours.time_order()) == {"order_seconds"} and bare.time_order() == {}
+
+
+def test_a_replay_option_the_checkout_lacks_is_named(monkeypatch):
+    assert moons_step.replay_unavailable("gradledger-replay") is None
+    monkeypatch.setitem(moons_step.REPLAY_OPTIONS, "gradledger-replay-torch",
+                        {"no_such_option": 1})
+    reason = moons_step.replay_unavailable("gradledger-replay-torch")
+    assert reason == ("not available in this checkout (batch_value_and_grad takes no "
+                      "no_such_option=1)")
+    with pytest.raises(ValueError, match="gradledger-replay-torch: not available"):
+        moons_step.make_stepper("gradledger-replay-torch", moons_step.make_problem(points=4))
+
+
+def _step_run(engine, seconds, losses, points):
     return {"engine": engine, "steps": len(losses), "losses": losses, "first_step_seconds": 1.0,
-            "median_step_seconds": seconds}
+            "median_step_seconds": seconds, "phases": {}, "nodes": None, "points": points}
 
 
-def test_step_summary_targets_and_loss_agreement():
-    samples = {
-        "gradledger": [_step_run("gradledger", s, [1.0, 0.5]) for s in (0.2, 0.1, 0.3)],
-        "gradledger-replay": [_step_run("gradledger-replay", 0.004, [1.0, 0.5 + 1e-13])],
-        "micrograd": [_step_run("micrograd", 1.0, [1.0, 0.5])],
-        "torch-batched": [_step_run("torch-batched", 0.001, [1.0, 0.5])],
-    }
-    engines = summarize_steps(samples)
-    assert engines["gradledger"]["step_seconds"] == 0.2
-    differences = loss_agreement(engines)
-    assert differences["gradledger-replay"] == pytest.approx(2e-13)
-    table = format_steps(engines, differences, "header")
-    assert "dynamic mode >= 10x micrograd's step: 5.00x  NOT MET" in table
-    assert "batched replay >= 200x micrograd's step: 250.00x  MET" in table
-    assert "within 5x of torch batched 2-D tensors' step: 4.00x as long  MET" in table
+def test_batched_table_prints_every_engine_size_and_setting():
+    samples = {}
+    for gc_on in (True, False):
+        samples[("gradledger", gc_on, 100)] = [_step_run("gradledger", 0.1, [1.0, 0.5], 100)]
+        for points in (100, 1_000):
+            samples[("gradledger-replay", gc_on, points)] = [
+                _step_run("gradledger-replay", 0.004, [1.0, 0.5 + 1e-13], points)]
+            samples[("torch-batched", gc_on, points)] = [
+                _step_run("torch-batched", 0.001, [1.0, 0.5], points)]
+    rows = summarize_steps(samples)
+    table = format_batched(rows, (100, 1_000), ["gradledger", "gradledger-replay",
+                                                "gradledger-replay-torch", "torch-batched"],
+                           "header", {"gradledger-replay-torch": "not available here"})
+    lines = table.splitlines()
+    for engine in ("gradledger", "gradledger-replay", "torch-batched"):
+        for setting in ("on", "off"):
+            assert sum(1 for line in lines if line.split()[:2] == [engine, setting]) == 1
+    replay = next(line.split() for line in lines if line.split()[:2] == ["gradledger-replay",
+                                                                         "on"])
+    assert replay[2:] == ["4.000", "4.00", "4.000", "4.00"]
+    ours = next(line.split() for line in lines if line.split()[:2] == ["gradledger", "on"])
+    assert ours[2:] == ["100.000", "100.00", "not", "run", "-"]
+    assert "gradledger-replay-torch     not available here" in table
+    assert "relative 2.0e-13" in table
 
 
 def test_chain_table_names_what_stopped_each_engine():
@@ -156,35 +185,35 @@ def test_chain_table_names_what_stopped_each_engine():
     assert "4,000" in table and "10.00" in table and "RecursionError at 1,000" in table
 
 
-def test_the_runner_runs_and_our_two_modes_agree(tmp_path, capsys):
+def test_the_runner_prints_every_table_row_and_target(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    run.main(["--python", sys.executable, "--workloads", "moons", "chain", "--engines",
-              "gradledger", "gradledger-replay", "gradledger-replay-scalar", "micrograd",
-              "--moons-repeats", "1",
-              "--steps", "2", "--fast-steps", "2", "--points", "10", "--chain-cap", "1500",
-              "--out", str(out)])
+    run.main(["--python", sys.executable, "--engines", "gradledger", "floor",
+              "gradledger-replay", "gradledger-replay-scalar", "gradledger-replay-torch",
+              "--repeats", "1", "--nodes", "300", "--depth", "100", "--moons-repeats", "1",
+              "--steps", "2", "--fast-steps", "2", "--sizes", "100", "30", "--chain-cap",
+              "1500", "--out", str(out)])
     printed = capsys.readouterr().out
     record = json.loads(out.read_text())
-    engines = record["moons"]["engines"]
-    if "micrograd" not in engines:
-        assert "skipping micrograd: not installed" in printed
-    assert engines["gradledger"]["losses"] == pytest.approx(
-        engines["gradledger-replay"]["losses"], rel=1e-12)
-    assert max(record["moons"]["loss_relative_difference"].values()) < 1e-12
-    assert record["chain"]["engines"]["gradledger"]["depth"] == 1500
-    assert "Micrograd demo training step" in printed and "Deepest chain" in printed
-    assert math.isfinite(engines["gradledger-replay"]["step_seconds"])
-
-
-def test_random_graph_targets_include_the_torch_ratio():
-    from benchmarks.report import summarize_speed, targets
-
-    def graph_run(engine, seconds):
-        return {"engine": engine, "unary": "tanh", "nodes": 100, "seconds": seconds,
-                "build_seconds": seconds / 2, "backward_seconds": seconds / 2}
-
-    samples = {"gradledger": [graph_run("gradledger", 0.1)], "torch": [graph_run("torch", 0.4)]}
-    summary = summarize_speed(samples, "gradledger", "micrograd")
-    verdict = targets(summary, {})
-    assert verdict["speedup_over_torch"] == 4.0 and verdict["speedup_over_torch_met"] is False
-    assert "4.00x  NOT MET" in format_report(summary, {}, None, "header")
+    for header in ("Deep chain:", "Wide random graph, 300 nodes", "Memory, random graph",
+                   "Micrograd demo training step", "The demo step batched: 100, 30 points",
+                   "Deepest chain that backpropagates", "Targets (issue 14)"):
+        assert header in printed
+    lines = printed.splitlines()
+    for name, count in (("gradledger", 2 + 2 + 2 + 2), ("floor", 2 + 2 + 2 + 2),
+                        ("gradledger-replay", 2 + 2), ("gradledger-replay-scalar", 2 + 2)):
+        # chain, random graph, demo step, batched: a row each with the collector on and off
+        assert sum(1 for line in lines if line.split()[:2] in ([name, "on"], [name, "off"])
+                   ) == count, name
+    for name in ("gradledger", "floor"):  # memory rows, and the depth search's for ours
+        per_node = record["memory"]["memory"][name]["bytes_per_node"]
+        assert any(line.split()[:2] == [name, f"{per_node:.1f}"] for line in lines)
+    assert any(line.split()[:2] == ["gradledger", "1,500"] for line in lines)
+    targets = record["targets"]
+    assert len(targets) == len(evaluate_targets({}, {}, {}, {}))
+    for t in targets:
+        assert any(t["target"] in line for line in lines)
+    assert record["chain"]["rows"]["gradledger gc on"]["nodes"] == 401
+    steps = record["steps"]["samples"]
+    assert steps["gradledger gc on 100 points"][0]["losses"] == pytest.approx(
+        steps["gradledger-replay gc on 100 points"][0]["losses"], rel=1e-12)
+    assert math.isfinite(steps["gradledger-replay gc off 30 points"][0]["median_step_seconds"])
