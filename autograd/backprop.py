@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -190,6 +191,15 @@ def accumulate_in_nodes(root: Any, seed: float) -> None:
     the generic rule serves every other op. Leaves then add their old `.grad` back. On
     error every `.grad` is restored and the error names the op and its inputs.
     """
+    with _one_pass_at_a_time:
+        _accumulate(root, seed)
+
+
+_one_pass_at_a_time = threading.Lock()
+"""Passes in two threads over graphs that share nodes would see each other's marks."""
+
+
+def _accumulate(root: Any, seed: float) -> None:
     order, carried = _order_in_place(root)
     pending = _PENDING
     add, sub, mul, tanh, exp, relu = FAST_ROWS

@@ -1,6 +1,7 @@
 """The in-place backward pass: same bits as the dictionary pass, leaves accumulate, errors undo."""
 
 import math
+import sys
 
 import pytest
 from hypothesis import given
@@ -86,3 +87,28 @@ def test_a_contribution_that_overflows_is_inf_as_in_the_dictionary_pass():
     y = x * 1e300
     y.backward(1e10)
     assert x.grad == math.inf
+
+
+def test_passes_in_two_threads_over_shared_leaves_give_the_serial_sums():
+    import threading
+
+    w = [Value(0.001 * k) for k in range(2000)]
+    losses = [sum((wk * (j + 1.0)).tanh() for wk in w) for j in range(2)]
+    per_loss = [backprop.gradients(loss, w) for loss in losses]
+    expected = [(first + second) * 5 for first, second in zip(*per_loss, strict=True)]
+
+    def work(loss):
+        for _ in range(5):
+            loss.backward()
+
+    threads = [threading.Thread(target=work, args=(loss,)) for loss in losses]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, mid-pass
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert [wk.grad for wk in w] == pytest.approx(expected, rel=1e-12)
