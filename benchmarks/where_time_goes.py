@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import math
 import pstats
 import sys
 import time
@@ -22,36 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 from autograd import Value  # noqa: E402
 from autograd.backprop import propagate  # noqa: E402
 from autograd.graph import topological_order  # noqa: E402
+from benchmarks import floor  # noqa: E402
 from benchmarks.workloads.moons_step import make_problem, make_stepper  # noqa: E402
 from benchmarks.workloads.random_graph import build, make_program  # noqa: E402
-
-
-class BareNode:
-    """The least a node can be: Value's slots, without checks, the op table or grad mode.
-
-    Building the graph with it is a floor for an engine that makes one Python object per
-    node (parents in two slots, as Value keeps them) with the garbage collector on.
-    """
-
-    __slots__ = ("data", "grad", "label", "_record", "_first", "_second")
-
-    def __init__(self, data: float, first: BareNode | None = None,
-                 second: BareNode | None = None, op: str = "") -> None:
-        self.data = data
-        self.grad = 0.0
-        self.label = ""
-        self._record = op
-        self._first = first
-        self._second = second
-
-    def __add__(self, other: BareNode) -> BareNode:
-        return BareNode(self.data + other.data, self, other, "+")
-
-    def __mul__(self, other: BareNode) -> BareNode:
-        return BareNode(self.data * other.data, self, other, "*")
-
-    def tanh(self) -> BareNode:
-        return BareNode(math.tanh(self.data), self, None, "tanh")
 
 
 def phase_times(nodes: int, seed: int, repeats: int) -> dict[str, float]:
@@ -87,9 +59,17 @@ def phase_times(nodes: int, seed: int, repeats: int) -> dict[str, float]:
         del graph
         gc.collect()
         start = time.perf_counter()
-        graph = build(program, BareNode, "tanh")
-        note("floor: the same build with BareNode", time.perf_counter() - start)
+        graph = build(program, floor.FloorNode, "tanh")
+        note("floor: the same build with FloorNode", time.perf_counter() - start)
+        root = graph[-1]
         del graph
+        start = time.perf_counter()
+        order = floor.order(root)
+        note("floor: order", time.perf_counter() - start)
+        start = time.perf_counter()
+        floor.propagate(order)
+        note("floor: propagate", time.perf_counter() - start)
+        del root, order
     return best
 
 
