@@ -195,7 +195,7 @@ def accumulate_in_nodes(root: Any, seed: float) -> None:
         _accumulate(root, seed)
 
 
-_one_pass_at_a_time = threading.Lock()
+_one_pass_at_a_time = threading.RLock()  # reentrant: a rule may run a pass of its own
 """Passes in two threads over graphs that share nodes would see each other's marks."""
 
 
