@@ -24,7 +24,7 @@ Top level, a dict with exactly these keys:
 - "columns": [str, ...], the header of the per-step table (may be empty).
 - "nodes": [node, ...], every drawn node the page can search, hover, click or paint.
 - "edges": [edge, ...], every drawn edge the page colours.
-- "steps": [step, ...], in backward order; at least one.
+- "steps": [step, ...], in backward order (empty when the root is a leaf).
 - "play_interval_ms": int > 0, the pause between steps when playing.
 
 A node, a dict:
@@ -125,8 +125,6 @@ def check_stepper_data(data: Any) -> None:
     if data["root"] is not None:
         _text("root", data["root"])
     steps = _list("steps", data["steps"])
-    if not steps:
-        raise StepperDataError("stepper data: steps is empty; a page needs at least one step")
     last = len(steps)
     interval = data["play_interval_ms"]
     if not _is_int(interval) or interval <= 0:
