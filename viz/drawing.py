@@ -446,7 +446,7 @@ def boxed_html(text: str, width: float, height: float) -> str:
                          for line in str(text).split("\n"))
     return ('<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR>'
             f'<TD WIDTH="{math.ceil(width)}" HEIGHT="{math.ceil(height)}" BALIGN="LEFT" '
-            f'ALIGN="LEFT">{lines}</TD></TR></TABLE>>')
+            f'ALIGN="LEFT" VALIGN="TOP">{lines}</TD></TR></TABLE>>')
 
 
 def _long_edges(order: list, boxes: dict[int, str], max_span: int) -> set[tuple[int, int]]:
