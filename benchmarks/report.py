@@ -106,8 +106,9 @@ def _ns(row: dict, when: str, key: str) -> float | None:
     return per_node_ns(row[when][key], row["nodes"])
 
 
-def format_graph(rows: dict, header: str) -> str:
-    """A graph workload's table: ns per node of each phase, ratios to micrograd and floor."""
+def format_graph(rows: dict, header: str, failures: dict | None = None) -> str:
+    """A graph workload's table: ns per node of each phase, ratios to micrograd and floor;
+    failures maps (engine, GC on) to why it has no row."""
     lines = [header, ""]
     row = ("{:<11} {:<3} {:>9}  {:>7} {:>7} {:>7} {:>7} {:>7}  {:>9}  {:>7} {:>7} {:>7}"
            "  {:>6} {:>6}")
@@ -133,6 +134,8 @@ def format_graph(rows: dict, header: str) -> str:
                                lambda x: _ns(x, "first", "build_seconds"))),
             _times(floor_ratio(rows, name, gc_on,
                                lambda x: _ns(x, "first", "backward_seconds")))))
+    for (name, gc_on), why in (failures or {}).items():
+        lines.append(f"{name:<11} {_gc(gc_on):<3} {why}")
     lines.append(
         "(medians over fresh processes; first: the first build in the process, warm: a second\n"
         " build after dropping the first; order, propagate and backward after the first build;\n"

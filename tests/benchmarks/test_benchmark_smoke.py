@@ -294,3 +294,9 @@ def test_agreement_is_the_largest_relative_difference():
     }
     assert agreement(checks) == pytest.approx(1 / 3)
     assert agreement({"a": checks["a"]}) is None
+
+
+def test_graph_table_says_why_an_engine_has_no_row():
+    table = format_graph(_graph_rows(True), "header",
+                         {("torch", True): "failed: exit code -11: "})
+    assert "torch       on  failed: exit code -11" in table
