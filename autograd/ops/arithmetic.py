@@ -77,13 +77,14 @@ def _constant_power_rule(x: Any, out: Any, c: float) -> tuple:
 
 
 def _constant_power_formula(c: float) -> tuple[str, ...]:
+    """c * x**(c - 1) as a reader writes it: 2 * x, 3 * x**2, -1 / x**2, 0.5 / x**0.5."""
     if c == 0:
         return ("0",)
     if c == 1:
         return ("1",)
-    if c == 2:
-        return ("2 * x",)
-    return (f"{number_text(c)} * x**{number_text(c - 1.0)}",)
+    exponent = c - 1.0
+    power = "x" if abs(exponent) == 1 else f"x**{number_text(abs(exponent))}"
+    return (f"{number_text(c)} {'/' if exponent < 0 else '*'} {power}",)
 
 
 def _constant_power_domain(c: float) -> tuple:
