@@ -10,8 +10,11 @@ a neuron land in that neuron's cluster, while `(y_hat - y)**2` stays outside the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+from viz.naming import node_names
+from viz.number_format import format_number
 
 
 def _encloses(outer: str, inner: str) -> bool:
@@ -21,9 +24,12 @@ def _encloses(outer: str, inner: str) -> bool:
 class ModuleScopes:
     """The module (by its `named_modules()` name) of every node that belongs to one."""
 
-    def __init__(self, names: list[str], scope: dict[int, str]) -> None:
+    def __init__(self, names: list[str], scope: dict[int, str], order: list | None = None,
+                 neurons: set[str] | None = None) -> None:
         self.names = names
         self.scope = scope
+        self.order = order if order is not None else []  # the topological order, root last
+        self.neurons = neurons or set()  # modules that are one neuron (weights w, bias b)
         self.enclosing: dict[str, str | None] = {}
         for name in names:
             holders = [other for other in names if other != name and _encloses(other, name)]
@@ -67,7 +73,100 @@ class ModuleScopes:
             outer = [m for m in self.chain(name) if m in folded]
             if outer:
                 box_of[name] = f"m{self.names.index(outer[-1])}"
-        return {key: box_of[name] for key, name in self.scope.items() if name in box_of}
+        boxes = {key: box_of[name] for key, name in self.scope.items() if name in box_of}
+        if boxes:
+            boxes.update(self._numbers_read_by_one_box(boxes))
+        return boxes
+
+    def _numbers_read_by_one_box(self, boxes: dict[int, str]) -> dict[int, str]:
+        """Unlabelled constants (as the numbers a model turns into Values for each of its
+        neurons) read only inside one box: they fold into it, so no edge is drawn for each."""
+        readers: dict[int, set] = {}
+        for node in self.order:
+            box = boxes.get(id(node))
+            for parent in node.parents:
+                if not parent.parents and not parent.label and id(parent) not in self.scope:
+                    readers.setdefault(id(parent), set()).add(box)
+        return {key: next(iter(found)) for key, found in readers.items()
+                if len(found) == 1 and None not in found}
+
+    def box_outputs(self, boxes: dict[int, str]) -> dict[str, list]:
+        """box id -> the values folded into it that something outside reads (or the root),
+        in the order the graph computed them."""
+        leaving: set[int] = set()
+        for node in self.order:
+            box = boxes.get(id(node))
+            for parent in node.parents:
+                parent_box = boxes.get(id(parent))
+                if parent_box is not None and parent_box != box:
+                    leaving.add(id(parent))
+        if self.order and id(self.order[-1]) in boxes:
+            leaving.add(id(self.order[-1]))
+        outputs: dict[str, list] = {}
+        for node in self.order:
+            if id(node) in leaving:
+                outputs.setdefault(boxes[id(node)], []).append(node)
+        return outputs
+
+    def box_labels(
+        self, boxes: dict[int, str], grads: Mapping[int, float] | None = None,
+        digits: int = 4, names: Mapping[int, str] | None = None,
+    ) -> dict[str, str]:
+        """box id -> its label: the module name, the data and gradient of what leaves the
+        box (each value, or their range when more than three), and how many values it folds.
+
+        Gradients come from `grads` (id(node) -> gradient; a missing one is "not computed
+        yet") or else `.grad`, which reads "grad: not computed" while the root's `.grad`
+        is 0.0 (no backward pass has run). `names` maps id(node) to a display name.
+        """
+        if names is None:
+            names = node_names(self.order)
+        root = self.order[-1] if self.order else None
+        computed = grads is not None or (root is not None and root.grad != 0.0)
+
+        def grad_of(node: Any) -> float | None:
+            if grads is not None:
+                return grads.get(id(node))
+            return node.grad if computed else None
+
+        def grad_text(values: list) -> str:
+            if not computed:
+                return "grad: not computed"
+            found = [grad_of(v) for v in values]
+            if any(g is None for g in found):
+                return "grad: not computed yet"
+            return f"grad {_span(found, digits)}"
+
+        outputs = self.box_outputs(boxes)
+        labels = {}
+        for name, box_id, count in self.box_nodes(boxes):
+            leaving = outputs.get(box_id, [])
+            lines = [name]
+            if len(leaving) <= 3:
+                lines += [f"{names.get(id(v), '?')} = {format_number(v.data, digits)} | "
+                          f"{grad_text([v])}" for v in leaving]
+            else:
+                lines.append(f"{len(leaving)} outputs: data "
+                             f"{_span([v.data for v in leaving], digits)} | "
+                             f"{grad_text(leaving)}")
+            lines.append(f"({count} values)")
+            labels[box_id] = "\n".join(lines)
+        return labels
+
+    def box_order(self, boxes: dict[int, str]) -> list[str]:
+        """DOT statements that keep the boxes of sibling neurons side by side in module order
+        (neuron2 before neuron10): one rank, joined by invisible edges."""
+        by_parent: dict[str | None, list[str]] = {}
+        for name, box_id, _ in self.box_nodes(boxes):
+            if name in self.neurons:
+                by_parent.setdefault(self.enclosing[name], []).append(box_id)
+        statements = []
+        for siblings in by_parent.values():
+            if len(siblings) > 1:
+                statements.append("\t{rank=same; " + "; ".join(siblings) + "}\n")
+                statements += [f'\t{a} -> {b} [style="invis"]\n'
+                               for a, b in zip(siblings, siblings[1:], strict=False)]
+        return statements
 
     def box_nodes(self, boxes: dict[int, str]) -> list[tuple[str, str, int]]:
         """(module name, box id, number of values folded into it), in module order."""
@@ -134,15 +233,18 @@ def module_scopes(order: list, model: Any) -> ModuleScopes:
         )
     names: list[str] = []
     owner: dict[int, str] = {}
+    neurons: set[str] = set()
     for name, module in model.named_modules():
         if name == "":
             continue
         names.append(name)
+        if isinstance(getattr(module, "w", None), list) and hasattr(module, "b"):
+            neurons.add(name)
         for parameter in module.parameters():
             current = owner.get(id(parameter))
             if current is None or len(name) > len(current):
                 owner[id(parameter)] = name
-    scopes = ModuleScopes(names, {})
+    scopes = ModuleScopes(names, {}, order, neurons)
     scope = scopes.scope
     for node in order:
         key = id(node)
@@ -161,6 +263,13 @@ def module_scopes(order: list, model: Any) -> ModuleScopes:
         if scope_name is not None:
             scope[key] = scope_name
     return scopes
+
+
+def _span(values: list[float], digits: int) -> str:
+    low, high = min(values), max(values)
+    if low == high:
+        return format_number(low, digits)
+    return f"{format_number(low, digits)} .. {format_number(high, digits)}"
 
 
 def _common(scopes: ModuleScopes, names: list[str | None]) -> str | None:

@@ -1,5 +1,6 @@
 """Clusters per nn module and collapsed module boxes in draw_graph."""
 
+import math
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from autograd.graph import topological_order
 from nn import MLP
 from viz import GraphTooLargeError, draw_graph
 from viz.clusters import module_scopes
+from viz.number_format import format_number
 
 
 def model_and_loss():
@@ -107,3 +109,63 @@ def test_collapse_accepts_a_single_module_name_as_a_string():
     listed = draw_graph(loss, modules=model, collapse=["layer1"]).source
     assert one == listed
     assert "layer1" in one and "values)" in one
+
+
+def test_box_labels_show_what_leaves_the_box_with_value_and_gradient():
+    model, loss = model_and_loss()
+    order = topological_order(loss)
+    scopes = module_scopes(order, model)
+    boxes = scopes.boxes_for(["layer1"])
+    names = {id(node): f"h{k}" for k, node in enumerate(n for n in order if n.op == "tanh")}
+    label = scopes.box_labels(boxes, names=names)["m0"]
+    hidden = [node for node in order if node.op == "tanh"]  # the three outputs of layer1
+    assert label.split("\n") == (
+        ["layer1"]
+        + [f"h{k} = {format_number(h.data)} | grad {format_number(h.grad)}"
+           for k, h in enumerate(hidden)]
+        + ["(24 values)"]
+    )
+    assert scopes.box_labels(boxes, grads={}, names=names)["m0"].count(
+        "grad: not computed yet") == 3
+
+
+def test_box_labels_before_backward_say_not_computed_and_fold_many_outputs_to_a_range():
+    model = MLP(2, [3, 1], seed=0)
+    points = [[0.5, -1.0], [1.0, 2.0], [-0.3, 0.2], [0.0, 0.7]]
+    loss = Value(0.0)
+    for point in points:
+        loss = loss + (model(point)[0] - 1.0) ** 2
+    order = topological_order(loss)
+    scopes = module_scopes(order, model)
+    label = scopes.box_labels(scopes.boxes_for(["layer1.neuron0"]))["m1"]
+    outputs = [math.tanh(model.layers[0].neurons[0].w[0].data * x0
+                         + model.layers[0].neurons[0].w[1].data * x1) for x0, x1 in points]
+    assert label.split("\n")[:2] == [
+        "layer1.neuron0",
+        f"4 outputs: data {format_number(min(outputs))} .. {format_number(max(outputs))} | "
+        "grad: not computed",
+    ]
+
+
+def test_sibling_neuron_boxes_keep_their_order_past_ten():
+    model = MLP(2, [12, 1], seed=0)
+    y_hat = model([Value(0.5, "x0"), Value(-1.0, "x1")])[0]
+    scopes = module_scopes(topological_order(y_hat), model)
+    neurons = [f"layer1.neuron{j}" for j in range(12)]
+    boxes = scopes.boxes_for(list(reversed(neurons)))
+    box_name = {box_id: name for name, box_id, _ in scopes.box_nodes(boxes)}
+    statements = scopes.box_order(boxes)
+    ranked = re.match(r"\t\{rank=same; (.*)\}\n", statements[0]).group(1).split("; ")
+    assert [box_name[box_id] for box_id in ranked] == neurons
+    chain = [re.match(r'\t(m\d+) -> (m\d+) \[style="invis"\]\n', s).groups()
+             for s in statements[1:]]
+    assert chain == list(zip(ranked, ranked[1:], strict=False))
+    assert scopes.box_order(scopes.boxes_for(["layer1"])) == []  # one box: nothing to order
+
+
+def test_numbers_read_only_inside_a_box_fold_into_it():
+    model = MLP(2, [3, 1], seed=0)
+    loss = (model([0.5, -1.0])[0] - 1.0) ** 2  # each neuron makes its own Values of 0.5, -1
+    source = draw_graph(loss, modules=model, collapse="layer1").source
+    assert not re.search(r"\tv\d+ -> m0 ", source)  # no edge per number
+    assert "(30 values)" in source  # 24 values of the neurons and the 6 numbers they read
