@@ -100,6 +100,7 @@ def node_fill(page, node_id):
 
 
 YELLOW, RED = "rgb(255, 217, 102)", "rgb(246, 176, 176)"
+GREEN, WHITE = "rgb(227, 241, 227)", "rgb(255, 255, 255)"
 
 
 def svg_grad_text(page, node_id):
@@ -158,6 +159,12 @@ def test_clicking_through_every_step_shows_the_engine_numbers(browser_page, tmp_
         current = page.eval_on_selector_all("#graph g.node.current", "gs => gs.map(g => g.id)")
         assert sorted(current) == [ids[id(step.node)], ids[id(step.node)] + "_op"]
         assert current_fill(page) == [YELLOW, YELLOW]
+        fills = {node_id: node_fill(page, node_id) for node_id in ids.values()}
+        known = {ids[id(n)] for n in ledger.order if n is o or any(
+            e.parent is n for s in ledger.steps[:k] for e in s.edges)}
+        for node_id, fill in fills.items():
+            if node_id != ids[id(step.node)]:
+                assert fill == (GREEN if node_id in known else WHITE), (k, node_id)
 
     assert page.inner_text("#step-counter") == f"step {total} of {total}"
     for node in ledger.order:  # after the last step every gradient is the engine's .grad
