@@ -247,9 +247,12 @@ def _result(data: Any, first: Value, second: Value | None, op: Op) -> Value:
 
 
 # The hot path: one method per op of the table that builds the node itself. Each handles
-# the common case (Values and plain floats or ints, a finite float result) in a few lines
-# and hands everything else (other operand types, errors, inf or nan, the numeric policy)
-# to the general method that install_op_methods made from the same row.
+# the common case (Values and plain floats or ints, a finite result) in a few lines and
+# hands everything else (other operand types, errors, inf or nan, the numeric policy) to
+# the general method that install_op_methods made from the same row. The table's forwards
+# return floats on floats (tests/test_value_fast_paths.py checks every row), so the result
+# needs no type check, and a comparison with a constant is the cheapest finiteness test.
+_LARGEST = 1.7976931348623157e308  # sys.float_info.max
 
 
 def _fast_unary(op: Op, general: Any) -> Any:
@@ -260,7 +263,7 @@ def _fast_unary(op: Op, general: Any) -> Any:
             data = forward(self.data)
         except (ArithmeticError, ValueError):
             return general(self)
-        if type(data) is not float or data - data != 0.0:  # not a float, or inf or nan
+        if not -_LARGEST <= data <= _LARGEST:  # inf or nan
             return general(self)
         out = _new_value(Value)
         out.data = data
@@ -290,7 +293,7 @@ def _fast_binary(op: Op, general: Any) -> Any:
             data = forward(self.data, other.data)
         except (ArithmeticError, ValueError):
             return general(self, other)
-        if type(data) is not float or data - data != 0.0:
+        if not -_LARGEST <= data <= _LARGEST:
             return general(self, other)
         out = _new_value(Value)
         out.data = data
@@ -319,7 +322,7 @@ def _fast_reflected(op: Op, general: Any) -> Any:
             data = forward(constant.data, self.data)
         except (ArithmeticError, ValueError):
             return general(self, other)
-        if type(data) is not float or data - data != 0.0:
+        if not -_LARGEST <= data <= _LARGEST:
             return general(self, other)
         out = _new_value(Value)
         out.data = data

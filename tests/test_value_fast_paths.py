@@ -60,3 +60,22 @@ def test_operands_the_hot_path_does_not_know_still_work():
         x + "a"
     with pytest.raises(TypeError):
         x * True
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
+def test_each_row_forward_returns_a_float_on_floats(row):
+    # Value's hot path stores the forward's result as .data without a type check.
+    for position in (0.05, 0.37, 0.93):
+        args = []
+        for intervals in row.input_domain():
+            lo, hi = intervals[-1]
+            args.append(lo + position * (hi - lo))
+        assert type(row.forward(*args)) is float
+
+
+def test_a_result_just_inside_the_float_range_is_kept():
+    import sys
+
+    largest = Value(sys.float_info.max)
+    assert (largest * 1.0).data == sys.float_info.max
+    assert (-largest * 1.0).data == -sys.float_info.max
