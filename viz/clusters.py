@@ -252,14 +252,14 @@ def module_scopes(order: list, model: Any) -> ModuleScopes:
             if key in owner:
                 scope[key] = owner[key]
             continue
-        parameter_scopes = [owner[id(p)] for p in node.parents if id(p) in owner]
+        parents = node.parents
+        parameter_scopes = [owner[id(p)] for p in parents if id(p) in owner]
         if parameter_scopes:
             scope_name = _common(scopes, parameter_scopes)
-        elif any(not p.parents for p in node.parents):
+        elif any(p.op == "" for p in parents):  # a leaf that is no parameter
             scope_name = None
         else:
-            computed = [scope.get(id(p)) for p in node.parents if p.parents]
-            scope_name = _common(scopes, computed) if computed else None
+            scope_name = _common(scopes, [scope.get(id(p)) for p in parents])
         if scope_name is not None:
             scope[key] = scope_name
     return scopes
@@ -274,9 +274,12 @@ def _span(values: list[float], digits: int) -> str:
 
 def _common(scopes: ModuleScopes, names: list[str | None]) -> str | None:
     """The innermost module enclosing all the given ones (None if any is None)."""
+    first = names[0]
+    if first is None or all(name == first for name in names):
+        return first  # the usual case: all inputs in one module
     if any(name is None for name in names):
         return None
-    common = scopes.chain(names[0])
+    common = scopes.chain(first)
     for name in names[1:]:
         chain = set(scopes.chain(name))
         common = [m for m in common if m in chain]

@@ -254,14 +254,16 @@ def _connect(root: Any, order: list, neurons: list[NeuronUnit],
         if owner is not None:
             unit_of[key] = owner.box_id
     # connections into the loss: outputs read by anything that is not a weight product
+    weight_products = {id(product) for unit in neurons for products in unit.products
+                       for product in products}
     consumed: set[tuple[str, str]] = set()
     for node in order:
+        if id(node) in weight_products:
+            continue
         reader = neuron_of.get(id(node))
         for parent in node.parents:
             source = output_unit.get(id(parent))
-            if source is None or reader is source:
-                continue
-            if reader is None or not _is_weight_product(node, reader):
+            if source is not None and reader is not source:
                 consumed.add((source.box_id, loss_id or "loss"))
     for pair in sorted(consumed, key=lambda p: int(p[0][1:])):
         connections.setdefault(pair, [])
@@ -272,8 +274,3 @@ def _connect(root: Any, order: list, neurons: list[NeuronUnit],
     samples = max(len(unit.outputs) for unit in neurons)
     return Network(root, order, neurons, list(inputs.values()), connections, loss_id,
                    unit_of, samples)
-
-
-def _is_weight_product(node: Any, unit: NeuronUnit) -> bool:
-    weights = {id(w) for w in unit.weights}
-    return len(node.parents) == 2 and any(id(p) in weights for p in node.parents)
