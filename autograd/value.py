@@ -16,6 +16,11 @@ from autograd.ops.op import forward_by_policy
 
 def _as_float(data: Any, label: str) -> float:
     """Convert an accepted number to float, or raise TypeError naming what was wrong."""
+    if type(data) is int:  # the common case, before the slower checks
+        try:
+            return float(data)
+        except OverflowError:
+            pass
     where = f" (label {label!r})" if label else ""
     if isinstance(data, bool):
         raise TypeError(f"Value() takes a real number, got a bool {data!r}{where}")
@@ -255,6 +260,16 @@ def _result(data: Any, first: Value, second: Value | None, op: Op) -> Value:
 _LARGEST = 1.7976931348623157e308  # sys.float_info.max
 
 
+def _constant(number: float | int) -> Constant:
+    """Constant(number) for a float or int, without __init__'s checks and call."""
+    constant = _new_value(Constant)
+    constant.data = number if type(number) is float else _as_float(number, "")
+    constant.grad = 0.0
+    constant.label = ""
+    constant._record = constant._first = constant._second = None
+    return constant
+
+
 def _fast_unary(op: Op, general: Any) -> Any:
     forward = op.forward
 
@@ -288,7 +303,7 @@ def _fast_binary(op: Op, general: Any) -> Any:
         if kind is not Value and kind is not Constant:
             if kind is not float and kind is not int:
                 return general(self, other)
-            other = Constant(other)
+            other = _constant(other)
         try:
             data = forward(self.data, other.data)
         except (ArithmeticError, ValueError):
@@ -317,7 +332,7 @@ def _fast_reflected(op: Op, general: Any) -> Any:
         kind = type(other)
         if kind is not float and kind is not int:
             return general(self, other)
-        constant = Constant(other)
+        constant = _constant(other)
         try:
             data = forward(constant.data, self.data)
         except (ArithmeticError, ValueError):
