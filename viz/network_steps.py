@@ -122,12 +122,19 @@ class _Builder:
 
 
 def _delta_line(b: _Builder, unit: NeuronUnit, sample: int) -> tuple[str, list, float]:
-    """One sample's delta in words and numbers, its table rows, and delta itself."""
+    """One sample's delta in words and numbers, its table rows, and delta itself.
+
+    The sum over k runs over the neurons that read a_j; what the loss (or anything after
+    the network) sends to a_j directly, and the seed when a_j is the root, are added as
+    dL/da_j terms.
+    """
     text = b.text
     rows, shown = [], []
+    words: list[str] = []
     output = unit.outputs[sample]
     if output is b.network.root:
-        shown.append(f"{text(b.grad(output))} (the seed)")
+        shown.append(b.factor(b.grad(output)))
+        words.append("the seed")
     # written in the order of k (the engine added them in its backward order)
     flows = sorted(b.flows.get(id(output), []), key=lambda flow: b.reader_rank(flow))
     for flow in flows:
@@ -135,25 +142,33 @@ def _delta_line(b: _Builder, unit: NeuronUnit, sample: int) -> tuple[str, list, 
         if reader.startswith("n"):
             label = f"w·δ from {b.box_name[reader]}"
             shown.append(f"{b.factor(flow.local)}·{b.factor(flow.upstream)}")
+            if "Σ_k w_kj δ_k" not in words:
+                words.append("Σ_k w_kj δ_k")
         else:
-            label = f"dL/da from {b.box_name.get(reader, b.loss_name)}"
-            shown.append(text(flow.contribution))
+            source = b.box_name.get(reader, b.loss_name)
+            label = f"dL/da_j from {source}"
+            shown.append(b.factor(flow.contribution))
+            if f"dL/da_j from {source}" not in words:
+                words.append(f"dL/da_j from {source}")
         rows.append([label, str(sample), [text(flow.local), flow.local],
                      [text(flow.upstream), flow.upstream],
                      [text(flow.contribution), flow.contribution]])
     dl_da = b.grad(output)
     delta = b.grad(unit.pre_activations[sample])
     f_prime = b.f_prime(unit, sample)
+    sum_words = " + ".join(words) or "0"
     sum_text = " + ".join(shown) if shown else "0"
+    if len(shown) > 1:
+        sum_text = f"{sum_text} = {b.factor(dl_da)}"
     if f_prime is None:
-        line = (f"sample {sample}: δ_j = Σ_k w_kj δ_k = {sum_text} = {text(delta)}"
-                "   (linear: f'(z_j) = 1)")
-        rows.append(["δ_j = Σ_k w_kj δ_k", str(sample), "", [text(dl_da), dl_da],
+        line = (f"sample {sample}: δ_j = {sum_words} = {sum_text}   (linear: f'(z_j) = 1, "
+                f"so δ_j = {text(delta)})")
+        rows.append([f"δ_j = {sum_words}", str(sample), "", [text(dl_da), dl_da],
                      [text(delta), delta]])
     else:
-        line = (f"sample {sample}: δ_j = f'(z_j)·Σ_k w_kj δ_k = {text(f_prime)}·({sum_text})"
-                f" = {text(f_prime)}·{b.factor(dl_da)} = {text(delta)}")
-        rows.append(["δ_j = f'(z_j)·Σ_k w_kj δ_k", str(sample), [text(f_prime), f_prime],
+        line = (f"sample {sample}: δ_j = f'(z_j)·({sum_words}) = {text(f_prime)}·({sum_text})"
+                f" = {text(delta)}")
+        rows.append([f"δ_j = f'(z_j)·({sum_words})", str(sample), [text(f_prime), f_prime],
                      [text(dl_da), dl_da], [text(delta), delta]])
     return line, rows, delta
 

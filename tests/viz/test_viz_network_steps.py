@@ -124,3 +124,27 @@ def test_bad_level_is_refused(batch):
     loss, _ = forward_by_hand(model, [[0.5, -0.5]], [1.0])
     with pytest.raises(ValueError, match="level must be 'neuron' or 'layer', got 'value'"):
         network_stepper_parts(loss, model, "value")
+
+
+def factor(x):
+    return f"({format_number(x)})" if x < 0 else format_number(x)
+
+
+def test_delta_lines_write_each_term_and_the_loss_term_by_name(batch):
+    model, zs, _, data, _ = batch
+    ids = ids_by_name(data)
+    steps = steps_by_node(data)
+    out = steps[ids["layer3.neuron0"]]["lines"]
+    for s in range(5):
+        z = zs[(3, 0, s)]
+        assert f"sample {s}: δ_j = dL/da_j from loss = {factor(z.grad)}   (linear: f'(z_j) = 1, " \
+               f"so δ_j = {format_number(z.grad)})" in out
+    hidden = steps[ids["layer1.neuron2"]]["lines"]
+    for s in range(5):
+        z = zs[(1, 2, s)]
+        terms = " + ".join(f"{factor(model.layers[1].neurons[k].w[2].data)}·"
+                           f"{factor(zs[(2, k, s)].grad)}" for k in range(2))
+        line = next(x for x in hidden if x.startswith(f"sample {s}: "))
+        assert line.startswith(f"sample {s}: δ_j = f'(z_j)·(Σ_k w_kj δ_k) = "
+                               f"{format_number(1 - z.tanh().data ** 2)}·({terms} = ")
+        assert line.endswith(f") = {format_number(z.grad)}")
