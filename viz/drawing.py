@@ -133,7 +133,7 @@ class GraphDrawing:
             raise ValueError("render: give format= (graphviz's naming) or fmt=, not both")
         if (filename is None) == (outfile is None):
             raise ValueError("render: give a filename or an outfile (one of them)")
-        path = Path(outfile if outfile is not None else filename)  # type: ignore[arg-type]
+        path = Path(outfile if outfile is not None else filename)
         if directory is not None:
             path = Path(directory) / path
         if format is not None and FORMATS.get(path.suffix.lower()) != format:
@@ -152,6 +152,8 @@ class GraphDrawing:
 
         With `encoding` (e.g. "utf-8") the result is decoded to text.
         """
+        if format not in FORMATS.values():
+            raise ValueError(f"pipe: format must be one of svg, png, pdf, dot; got {format!r}")
         if format == "dot":
             data = self.source.encode("utf-8")
         else:

@@ -146,6 +146,8 @@ def test_pipe_gives_bytes_or_text_like_graphviz():
     assert isinstance(svg, bytes) and b"<svg" in svg
     assert drawing.pipe(format="dot", encoding="utf-8") == drawing.source
     assert drawing.pipe("png")[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match="pipe: format must be one of"):
+        drawing.pipe("gif")
 
 
 def test_view_renders_then_hands_the_file_to_the_system_viewer(tmp_path, monkeypatch):
