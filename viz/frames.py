@@ -60,6 +60,7 @@ def render_steps(
     width = max(3, len(str(len(ledger))))
     paths = [folder / f"step_{k + 1:0{width}d}.{fmt}" for k in range(-1, len(ledger))]
     check_targets(paths)  # refuse a device or FIFO before the work of rendering
+    draw_graph(root, grads={}, **draw_options)  # a bad option or a graph too big fails here
     captions = [_caption(ledger, k) for k in range(-1, len(ledger))]
     digits = draw_options.get("digits", 4)
     node_widths, title_box = _frame_sizes(ledger, captions, digits,

@@ -6,7 +6,7 @@ import struct
 import pytest
 
 from autograd import Value
-from viz import backprop_steps, render_steps
+from viz import GraphTooLargeError, backprop_steps, frames, render_steps
 
 HIGHLIGHT_FILL = 'fillcolor="#ffd966"'
 HIGHLIGHT_EDGE = ' color="#c27c0e"'  # not fontcolor
@@ -93,4 +93,14 @@ def test_captions_are_text_never_markup(tmp_path):
 def test_options_the_frames_set_themselves_are_refused(tmp_path):
     with pytest.raises(TypeError, match="render_steps sets highlight"):
         render_steps(neuron(), tmp_path, highlight=None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_graph_too_big_to_draw_fails_before_any_rendering(tmp_path, monkeypatch):
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("rendered before the size check")
+
+    monkeypatch.setattr(frames, "render_source", no_rendering)
+    with pytest.raises(GraphTooLargeError, match="more than max_nodes=3"):
+        render_steps(neuron(), tmp_path, max_nodes=3)
     assert list(tmp_path.iterdir()) == []
