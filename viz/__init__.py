@@ -1,7 +1,9 @@
 """Seeing backprop: draw graphs, print the chain-rule ledger, step through it in a browser.
 
 Importing viz needs only the standard library; drawing needs the graphviz package and a
-renderer (the system `dot`, else graphviz-pure), both in the `viz` extra.
+renderer (the system `dot`, else graphviz-pure), both in the `viz` extra. In Jupyter a
+drawing shows as SVG, a ledger (`backprop_steps`) as an HTML table and `stepper_html(root)`
+as the stepper page inline.
 """
 
 from viz.drawing import (
