@@ -108,8 +108,10 @@ def stepper_page(
 
 
 def _root_name(root: Any) -> str:
-    return node_names([root])[id(root)] if getattr(root, "label", "") else (
-        "the root" if getattr(root, "parents", ()) else node_names([root])[id(root)])
+    """The root's label (or constant), else "the output": its %k name needs the graph."""
+    if root.parents and not root.label:
+        return "the output"
+    return node_names([root])[id(root)]
 
 
 class StepperPage:
