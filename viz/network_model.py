@@ -257,14 +257,14 @@ def _connect(root: Any, order: list, neurons: list[NeuronUnit],
     weight_products = {id(product) for unit in neurons for products in unit.products
                        for product in products}
     consumed: set[tuple[str, str]] = set()
-    for node in order:
+    for node in order if loss_id is not None else ():
         if id(node) in weight_products:
             continue
         reader = neuron_of.get(id(node))
         for parent in node.parents:
             source = output_unit.get(id(parent))
             if source is not None and reader is not source:
-                consumed.add((source.box_id, loss_id or "loss"))
+                consumed.add((source.box_id, loss_id))
     for pair in sorted(consumed, key=lambda p: int(p[0][1:])):
         connections.setdefault(pair, [])
     for key, box in input_box.items():

@@ -505,12 +505,13 @@ def layer_stepper_data(network: Network, neuron_data: dict) -> dict:
         first = terms[0]["step"] if terms and terms[0]["step"] else None
         own = steps_here[0] if steps_here else first
         members = [n for n in neuron_data["nodes"] if box[n["id"]] == target]
+        is_layer = target not in ("inputs", network.loss_id)
         nodes.append({
             "id": target, "name": layer_name[target],
             "search": [name for n in members for name in [n["name"], *n["search"]]],
-            "op": "layer" if target.startswith("l") else members[0]["op"] if members else "",
+            "op": "layer" if is_layer else members[0]["op"],
             "data_text": members[0]["data_text"] if len(members) == 1 else
-            f"{len(members)} {'neurons' if target.startswith('l') else 'values'}",
+            f"{len(members)} {'neurons' if is_layer else 'inputs'}",
             "grad": grad, "grad_text": grad_text,
             "hover": f"{layer_name[target]}\ngrad (Σ of its boxes): {grad_text}",
             "step": own, "first_step": min(s for s in (own, first) if s) if (own or first)

@@ -148,3 +148,14 @@ def test_delta_lines_write_each_term_and_the_loss_term_by_name(batch):
         assert line.startswith(f"sample {s}: δ_j = f'(z_j)·(Σ_k w_kj δ_k) = "
                                f"{format_number(1 - z.tanh().data ** 2)}·({terms} = ")
         assert line.endswith(f") = {format_number(z.grad)}")
+
+
+def test_layer_level_nodes_are_the_inputs_the_layers_and_the_loss(batch):
+    model, _, _, _, _ = batch
+    loss, _ = forward_by_hand(model, [[0.5, -0.5], [1.0, 0.0]], [1.0, -1.0])
+    _, data = network_stepper_parts(loss, model, "layer")
+    nodes = {node["id"]: node for node in data["nodes"]}
+    assert sorted(nodes) == ["inputs", "l0", "l1", "l2", "loss"]
+    assert [nodes[i]["op"] for i in ("l0", "l1", "l2")] == ["layer"] * 3
+    assert nodes["loss"]["op"] == "*" and nodes["inputs"]["data_text"] == "2 inputs"
+    assert "W2[1,0]" in nodes["l1"]["search"] and "layer2.neuron1" in nodes["l1"]["search"]
