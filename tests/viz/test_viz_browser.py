@@ -510,6 +510,11 @@ def test_hover_shows_data_grad_and_op(mlp_page):
     assert f"loss = {ledger.expression(loss)}" in tip
     page.mouse.move(1, 1)
     assert not page.is_visible("#tip")
+    root_input = ids["loss"].replace("v", "e") + "_0"  # the edge into loss's op
+    page.hover(f'#graph [id="{root_input}"] text')
+    contribution = loss.grad * float(loss.local_grads[0])
+    assert "\u2192 loss: seed * " in page.inner_text("#tip")
+    assert page.inner_text("#tip").endswith(f"= {format_number(contribution)}")
 
 
 def test_edges_are_coloured_by_sign_and_sized_by_magnitude(mlp_page):
