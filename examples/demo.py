@@ -2,8 +2,10 @@
 
 Prints the forward values and gradients, the chain-rule ledger of backprop and the path
 sums behind one gradient, checks a hand derivation of do/dw1 (a seed-style slip caught and
-diagnosed, then the corrected claim), and writes the graph as SVG and a page that steps
-through backprop in a browser (default folder out/, or the first command-line argument).
+diagnosed, then the corrected claim), and writes the graph as SVG, a page that steps
+through backprop in a browser, and a page that steps neuron by neuron through micrograd's
+2-16-16-1 network on ten moons points (default folder out/, or the first command-line
+argument).
 """
 
 import sys
@@ -11,6 +13,7 @@ from pathlib import Path
 
 from autograd import Value
 from autograd.testing import DerivationMismatch, check_derivation
+from nn import MLP, data
 from viz import (
     GraphTooLargeError,
     MissingGraphvizError,
@@ -63,11 +66,27 @@ def checked_derivation() -> None:
     print(check_derivation(NEURON, {"w1": CORRECTED}))
 
 
+def moons_batch_loss(samples: int = 10) -> tuple[MLP, Value]:
+    """micrograd's 2-16-16-1 ReLU network and its max-margin loss on a batch of moons."""
+    model = MLP(2, [16, 16, 1], activation="relu", seed=0)
+    points, labels = data.make_moons(samples, noise=0.1, seed=1)
+    loss = Value(0.0)
+    for x, label in zip(points, data.signed(labels), strict=True):
+        loss = loss + (1 - label * model(x)[0]).relu()
+    loss = loss * (1.0 / samples)
+    loss.label = "loss"
+    return model, loss
+
+
 def write_pictures(o: Value, folder: Path) -> list[Path]:
-    """Write the graph (SVG) and the stepper (HTML) into folder; return their paths."""
+    """Write the graph (SVG), the stepper (HTML) and a neuron-by-neuron stepper of a
+    ten-sample moons batch into folder; return their paths."""
     graph = draw_graph(o, formulas=True).render(folder / "neuron.svg")
     page = stepper_html(o, folder / "neuron_stepper.html", title="The lecture's neuron")
-    return [graph, page]
+    model, loss = moons_batch_loss()
+    network = stepper_html(loss, folder / "moons_neuron_stepper.html", modules=model,
+                           level="neuron")
+    return [graph, page, network]
 
 
 def main() -> None:
@@ -91,6 +110,8 @@ def main() -> None:
         return
     print(f"graph:   {paths[0]}")
     print(f"stepper: {paths[1]}   (open it in a browser; arrow keys step through backprop)")
+    print(f"network: {paths[2]}   (2-16-16-1 on ten moons points, one neuron per step: "
+          "each delta_j = f'(z_j) * sum_k w_kj delta_k with its terms)")
 
 
 if __name__ == "__main__":
