@@ -140,7 +140,7 @@ def lower(tape: Any, scalar_inputs: Sequence[bool], backend: Any,
     if narrow[output]:
         return None
     consumers[output] += 1
-    sums = _sums(ops, parents, consumers, consumer) if fuse else {}
+    sums = _sums(ops, parents, consumers, consumer, narrow) if fuse else {}
     absorbed = set()
     for terms in sums.values():
         for term in terms:
@@ -213,11 +213,11 @@ def lower(tape: Any, scalar_inputs: Sequence[bool], backend: Any,
                        tuple(steps))
 
 
-def _sums(ops: tuple, parents: tuple, consumers: list, consumer: list) -> dict[int, list]:
+def _sums(ops: tuple, parents: tuple, consumers: list, consumer: list,
+          narrow: list) -> dict[int, list]:
     """Each add chain worth lowering: root -> terms in chain order; a folded product term is
-    (left, right, its position)."""
-    inner = [op is ADD and consumers[i] == 1 and ops[consumer[i]] is ADD
-             for i, op in enumerate(ops)]
+    (left, right, its position). A product that is the same for every point stays a node."""
+    inner = [_inner_add(i, ops, consumers, consumer) for i in range(len(ops))]
     sums = {}
     for root, op in enumerate(ops):
         if op is not ADD or inner[root]:
@@ -230,7 +230,7 @@ def _sums(ops: tuple, parents: tuple, consumers: list, consumer: list) -> dict[i
                 first, second = parents[node]
                 stack.append(second)
                 stack.append(first)
-            elif ops[node] is MUL and consumers[node] == 1:
+            elif ops[node] is MUL and consumers[node] == 1 and not narrow[node]:
                 terms.append((*parents[node], node))
             else:
                 terms.append(node)
@@ -239,13 +239,19 @@ def _sums(ops: tuple, parents: tuple, consumers: list, consumer: list) -> dict[i
     return sums
 
 
+def _inner_add(i: int, ops: tuple, consumers: list, consumer: list) -> bool:
+    """Is node i an add used only by another add (the output is used by the caller)?"""
+    return (ops[i] is ADD and consumers[i] == 1 and consumer[i] >= 0
+            and ops[consumer[i]] is ADD)
+
+
 def _mark_chain(root: int, ops: tuple, parents: tuple, consumers: list, consumer: list,
                 absorbed: set) -> None:
     """Add the inner adds of root's chain to `absorbed`."""
     stack = list(parents[root])
     while stack:
         node = stack.pop()
-        if ops[node] is ADD and consumers[node] == 1 and ops[consumer[node]] is ADD:
+        if _inner_add(node, ops, consumers, consumer):
             absorbed.add(node)
             stack.extend(parents[node])
 
