@@ -37,7 +37,10 @@ from viz.rendering import FORMATS, render_source, write_graph
 #   5 samples: 3728 values, graphviz-pure svg in 37.2 s
 #   6 samples: 4406 values, graphviz-pure svg in 54.4 s
 #   8 samples: 5762 values, graphviz-pure svg in 134.9 s
-# (two cores shared with other work; the time grows faster than the size).
+#   10 samples: 7118 values, graphviz-pure svg in 867.8 s
+# (two cores shared with other work; the time grows faster than the size). A rerun
+# while the machine was busier (load average 5.7 on 2 cores; 1 sample then took 5.7 to
+# 7.4 s) printed 6 samples: 4406 values in 188.5 s, 7 samples: 5084 values in 198.0 s.
 DEFAULT_MAX_NODES = 4500
 LAYOUT_TIME_NOTE = (f" (beyond about {DEFAULT_MAX_NODES} values the layout takes more than a "
                     "minute)")
