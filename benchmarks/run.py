@@ -52,6 +52,10 @@ CHAIN_RUNS = {  # row name: (engine, keep Python's default recursion limit)
 }
 CHAIN_START = 1_000
 CHAIN_TIMEOUT = 300
+CLOCK_NAMES = {"cpu": "CPU time of the measuring process (time.process_time)",
+               "wall": "wall-clock time (time.perf_counter)"}
+clock_name = "cpu"
+"""The clock the workers time with (main sets it from --clock)."""
 
 
 class WorkerFailed(RuntimeError):
@@ -60,7 +64,7 @@ class WorkerFailed(RuntimeError):
 
 def worker(python: Path, *options: str, timeout: float | None = None) -> dict:
     """One measurement in a fresh interpreter; returns the worker's JSON result."""
-    command = [str(python), "-m", "benchmarks.worker", *options]
+    command = [str(python), "-m", "benchmarks.worker", *options, "--clock", clock_name]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     try:
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
@@ -224,6 +228,9 @@ def main(argv: list[str] | None = None) -> None:
                              "of 5,000 steps, 2 demo steps, 5 batched steps, depth cap 16,384")
     parser.add_argument("--gc", choices=("both", "on", "off"), default="both",
                         help="the cycle collector while timing (both: every measurement twice)")
+    parser.add_argument("--clock", choices=sorted(CLOCK_NAMES), default="cpu",
+                        help="time on each worker's CPU clock (default: other work on the "
+                             "machine does not count) or wall time")
     parser.add_argument("--repeats", type=int,
                         help="chain and random graph: fresh runs per engine and GC setting (5)")
     parser.add_argument("--nodes", type=int, help="random graph size (100000)")
@@ -250,6 +257,8 @@ def main(argv: list[str] | None = None) -> None:
     args.fast_steps = args.fast_steps or (5 if quick else 30)
     cap = args.chain_cap or (16_384 if quick else 262_144)
     gc_settings = GC_SETTINGS if args.gc == "both" else (args.gc == "on",)
+    global clock_name
+    clock_name = args.clock
 
     python = args.python.absolute() if args.python else ensure_environment()
     found, unavailable = available(python)
@@ -324,6 +333,7 @@ def main(argv: list[str] | None = None) -> None:
     if record["load_average_at_start"] is not None:
         start, end = record["load_average_at_start"], record["load_average_at_end"]
         print(f"load average (1 min) at start {start[0]:.2f}, at end {end[0]:.2f}")
+    print(f"times: {CLOCK_NAMES[args.clock]}")
     print()
     print("\n\n".join([*tables, format_targets(targets)]))
 

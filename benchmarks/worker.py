@@ -16,12 +16,11 @@ import json
 import math
 import statistics
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks import floor
+from benchmarks import clock, floor
 from benchmarks.engines import ENGINES, Engine
 from benchmarks.workloads import deep_chain, moons_step
 from benchmarks.workloads.random_graph import Program, build, make_program
@@ -49,25 +48,25 @@ def _timed_phases(engine: Engine, make_leaf: Any, builder: Callable) -> tuple[di
     so the order is not subtracted from it).
     """
     order = engine.order()
-    start = time.perf_counter()
+    start = clock.now()
     leaf, root = builder(make_leaf)
-    built = time.perf_counter()
+    built = clock.now()
     phases = {"build_seconds": built - start}
     if engine.kind == "floor":
         nodes = order(root)
-        ordered = time.perf_counter()
+        ordered = clock.now()
         floor.propagate(nodes)
-        done = time.perf_counter()
+        done = clock.now()
         del nodes
         phases.update(order_seconds=ordered - built, propagate_seconds=done - ordered,
                       backward_seconds=done - built)
         return phases, leaf, root
     root.backward()
-    phases["backward_seconds"] = time.perf_counter() - built
+    phases["backward_seconds"] = clock.now() - built
     if order is not None:
-        start = time.perf_counter()
+        start = clock.now()
         nodes = order(root)
-        phases["order_seconds"] = time.perf_counter() - start
+        phases["order_seconds"] = clock.now() - start
         del nodes
     return phases, leaf, root
 
@@ -109,11 +108,11 @@ def measure_speed(engine: Engine, program: Program, unary: str | None = None) ->
     value = engine.leaf_maker()
     unary = unary or engine.unary
     gc.collect()
-    start = time.perf_counter()
+    start = clock.now()
     nodes = build(program, value, unary)
-    built = time.perf_counter()
+    built = clock.now()
     nodes[-1].backward()
-    done = time.perf_counter()
+    done = clock.now()
     root = nodes[-1]
     leaf_grads = [float(node.grad) for node in nodes[: len(program.leaves)]]
     return {
@@ -193,9 +192,9 @@ def measure_step(engine: str, steps: int, points: int, seed: int,
     losses, seconds, phases = [], [], []
     try:
         for k in range(steps):
-            start = time.perf_counter()
+            start = clock.now()
             losses.append(stepper.step(k))
-            seconds.append(time.perf_counter() - start)
+            seconds.append(clock.now() - start)
             phases.append(dict(getattr(stepper, "phases", {})))
         # An order timed on its own (its graph built untimed, after the last timed step).
         order = stepper.time_order() if hasattr(stepper, "time_order") else {}
@@ -243,6 +242,8 @@ def main(argv: list[str] | None = None) -> None:
                         required=True)
     parser.add_argument("--workload", choices=("chain", "random"), default="random",
                         help="graph: the deep chain (--depth) or the random graph (--nodes)")
+    parser.add_argument("--clock", choices=sorted(clock.CLOCKS), default="cpu",
+                        help="time on this process's CPU clock (default) or wall time")
     parser.add_argument("--gc", choices=("on", "off"), default="on",
                         help="graph, step: the cycle collector while timing")
     parser.add_argument("--nodes", type=int, default=100_000)
@@ -253,6 +254,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--default-recursion-limit", action="store_true",
                         help="chain: keep Python's recursion limit (do not raise micrograd's)")
     args = parser.parse_args(argv)
+    clock.use(args.clock)
     if args.measure == "step":
         result = measure_step(args.engine, args.steps, args.points, args.seed, args.gc == "on")
     else:

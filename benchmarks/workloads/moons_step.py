@@ -19,10 +19,11 @@ from __future__ import annotations
 import inspect
 import math
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from benchmarks import clock
 
 ALPHA = 1e-4
 SIZES = (2, 16, 16, 1)
@@ -149,15 +150,15 @@ class ValueStepper:
         self.phases: dict[str, float] = {}
 
     def _backward(self, loss: Any) -> None:
-        start = time.perf_counter()
+        start = clock.now()
         loss.backward()
-        self.phases["backward_seconds"] = time.perf_counter() - start
+        self.phases["backward_seconds"] = clock.now() - start
 
     def step(self, k: int) -> float:
         """One training step; returns the loss before the update."""
-        start = time.perf_counter()
+        start = clock.now()
         loss = scalar_loss(self.layers, self.problem.X, self.problem.y, _relu_method)
-        self.phases = {"build_seconds": time.perf_counter() - start}
+        self.phases = {"build_seconds": clock.now() - start}
         for p in self.params:
             p.grad = 0.0
         self._backward(loss)
@@ -178,9 +179,9 @@ class ValueStepper:
             return {}
         loss = scalar_loss(self.layers, self.problem.X, self.problem.y, _relu_method)
         loss.backward()
-        start = time.perf_counter()
+        start = clock.now()
         self.order(loss)
-        return {"order_seconds": time.perf_counter() - start}
+        return {"order_seconds": clock.now() - start}
 
 
 class OrderedValueStepper(ValueStepper):
@@ -193,11 +194,11 @@ class OrderedValueStepper(ValueStepper):
         self.propagate = propagate
 
     def _backward(self, loss: Any) -> None:
-        start = time.perf_counter()
+        start = clock.now()
         nodes = self.order(loss)
-        ordered = time.perf_counter()
+        ordered = clock.now()
         self.propagate(nodes)
-        done = time.perf_counter()
+        done = clock.now()
         self.phases.update(order_seconds=ordered - start, propagate_seconds=done - ordered,
                            backward_seconds=done - start)
 
@@ -222,15 +223,15 @@ class TorchScalarStepper:
         self.phases: dict[str, float] = {}
 
     def step(self, k: int) -> float:
-        start = time.perf_counter()
+        start = clock.now()
         loss = scalar_loss(self.layers, self.problem.X, self.problem.y, _relu_method)
-        built = time.perf_counter()
+        built = clock.now()
         for p in self.params:
             p.grad = None
-        backward_start = time.perf_counter()
+        backward_start = clock.now()
         loss.backward()
         self.phases = {"build_seconds": built - start,
-                       "backward_seconds": time.perf_counter() - backward_start}
+                       "backward_seconds": clock.now() - backward_start}
         lr = learning_rate(k)
         with self.torch.no_grad():
             for p in self.params:

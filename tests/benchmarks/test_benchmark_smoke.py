@@ -300,3 +300,16 @@ def test_graph_table_says_why_an_engine_has_no_row():
     table = format_graph(_graph_rows(True), "header",
                          {("torch", True): "failed: exit code -11: "})
     assert "torch       on  failed: exit code -11" in table
+
+
+def test_clock_choice_is_checked_and_switches_the_clock():
+    from benchmarks import clock
+
+    with pytest.raises(ValueError, match="unknown clock 'sundial'"):
+        clock.use("sundial")
+    try:
+        clock.use("wall")
+        assert clock.now is clock.CLOCKS["wall"]
+    finally:
+        clock.use("cpu")
+    assert clock.now is clock.CLOCKS["cpu"]
