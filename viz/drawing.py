@@ -16,16 +16,24 @@ from __future__ import annotations
 import html
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from autograd.graph import topological_order
 from viz.clusters import ModuleScopes, module_scopes
+from viz.dot import (  # noqa: F401 - MissingGraphvizError and EDGE are viz.drawing's too
+    EDGE,
+    MissingGraphvizError,
+    add_edge,
+    add_node,
+    attr_text,
+    import_graphviz,
+    quoted,
+)
+from viz.graph_drawing import GraphDrawing, open_in_viewer  # noqa: F401 - re-exported
 from viz.naming import expression_texts, formula_in_names, node_names, plain_text
 from viz.number_format import format_number
-from viz.rendering import FORMATS, render_source, write_graph
 
 # Beyond this many values a full drawing takes more than about a minute to lay out.
 # Measured with graphviz-pure (the renderer we ship) on nn.MLP(2, [16, 16, 1], seed=0)
@@ -61,7 +69,6 @@ OP_NODE = {"shape": "ellipse", "fillcolor": "#e8eef9", "margin": "0.04,0.02"}
 COPY_NODE = {"shape": "box", "style": "dashed,rounded", "fontname": "Helvetica",
              "fontsize": "10"}
 BOX_NODE = {"shape": "box3d", "fillcolor": "#f2f2f2"}
-EDGE = {"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.7"}
 
 HIGHLIGHT_FILL = "#ffd966"
 HIGHLIGHT_EDGE = "#c27c0e"
@@ -72,126 +79,6 @@ NONFINITE_EDGE = "#c62828"
 
 class GraphTooLargeError(ValueError):
     """The graph has more value nodes than draw_graph's max_nodes allows."""
-
-
-class MissingGraphvizError(ImportError):
-    """The graphviz Python package (the `viz` extra) is not installed."""
-
-
-def import_graphviz() -> Any:
-    """Import the graphviz package, or raise MissingGraphvizError saying how to install it."""
-    try:
-        import graphviz
-    except ImportError:
-        raise MissingGraphvizError(
-            "drawing graphs needs the graphviz Python package: pip install 'gradledger[viz]'"
-        ) from None
-    return graphviz
-
-
-class GraphDrawing:
-    """A drawn graph: `.source` is the DOT text; `.render`, `.pipe` and `.view` as graphviz's.
-
-    In Jupyter the drawing displays itself as SVG. `.graph` is the graphviz.Digraph.
-    `render(filename, format=...)`, `pipe(format)` and `view()` take graphviz.Digraph's
-    arguments; the renderer is the system `dot` when on PATH, else graphviz-pure.
-
-    Example:
-        >>> from autograd import Value
-        >>> x = Value(2.0, "x")
-        >>> drawing = draw_graph((x * x).tanh())
-        >>> drawing.source.startswith("digraph")
-        True
-        >>> drawing.pipe("svg")[:5], drawing.render("out/doctest_tanh", format="svg").name
-        (b'<?xml', 'doctest_tanh.svg')
-    """
-
-    def __init__(self, graph: Any, node_ids: dict[int, str], copies: int = 0) -> None:
-        self.graph = graph
-        self.node_ids = node_ids
-        self.copies = copies  # edges drawn from a copy of their value (see max_edge_span)
-
-    @property
-    def source(self) -> str:
-        """The DOT text."""
-        return self.graph.source
-
-    def render(self, filename: str | os.PathLike | None = None,
-               directory: str | os.PathLike | None = None, view: bool = False,
-               cleanup: bool = False, format: str | None = None, renderer: str = "auto", *,
-               outfile: str | os.PathLike | None = None, fmt: str | None = None,
-               quiet_view: bool = False) -> Path:
-        """Write the drawing to a file and return its path; `view=True` then opens it.
-
-        As graphviz.Digraph.render: `render("graph", format="png")` writes graph.png
-        (a filename that already ends in the format's suffix is kept as it is);
-        `directory` goes in front of filename; `outfile="graph.svg"` names the output
-        itself. Without `format` the suffix picks svg, png, pdf or dot; `fmt` writes
-        exactly `filename` in that format, whatever its suffix. Unlike graphviz no
-        separate DOT source file is written, so `cleanup` has nothing to remove (write a
-        .dot file for the source).
-        `renderer` is "auto", "dot" or "graphviz-pure".
-        """
-        if fmt is not None and format is not None:
-            raise ValueError("render: give format= (graphviz's naming) or fmt=, not both")
-        if (filename is None) == (outfile is None):
-            raise ValueError("render: give a filename or an outfile (one of them)")
-        path = Path(outfile if outfile is not None else filename)
-        if directory is not None:
-            path = Path(directory) / path
-        if format is not None and FORMATS.get(path.suffix.lower()) != format:
-            if format not in FORMATS.values():
-                raise ValueError(f"render: format must be one of svg, png, pdf, dot; "
-                                 f"got {format!r}")
-            path = path.with_name(f"{path.name}.{format}")
-        written = write_graph(self.source, path, renderer, format or fmt)
-        if view:
-            open_in_viewer(written, quiet_view)
-        return written
-
-    def pipe(self, format: str = "svg", renderer: str = "auto", *,
-             encoding: str | None = None) -> bytes | str:
-        """The drawing as bytes in `format` ("svg", "png", "pdf" or "dot"), as graphviz's pipe.
-
-        With `encoding` (e.g. "utf-8") the result is decoded to text.
-        """
-        if format not in FORMATS.values():
-            raise ValueError(f"pipe: format must be one of svg, png, pdf, dot; got {format!r}")
-        if format == "dot":
-            data = self.source.encode("utf-8")
-        else:
-            data = render_source(self.source, format, renderer)
-        return data.decode(encoding) if encoding is not None else data
-
-    def view(self, filename: str | os.PathLike | None = None,
-             directory: str | os.PathLike | None = None, cleanup: bool = False,
-             quiet: bool = False, quiet_view: bool = False, *, format: str = "svg",
-             renderer: str = "auto") -> Path:
-        """Render to a file (a new temporary one unless `filename` is given) and open it
-        with the system's viewer, as graphviz.Digraph.view; returns the file's path.
-
-        `quiet_view` hides the viewer's error output; `cleanup` and `quiet` are accepted
-        as graphviz accepts them (no source file is written, the renderer is quiet).
-        """
-        if filename is None and directory is None:
-            directory = tempfile.mkdtemp(prefix="gradledger-")
-        return self.render(filename or "graph", directory, view=True, format=format,
-                           renderer=renderer, quiet_view=quiet_view)
-
-    def svg(self, renderer: str = "auto") -> str:
-        """The drawing rendered as SVG text."""
-        return render_source(self.source, "svg", renderer).decode("utf-8")
-
-    def _repr_svg_(self) -> str:
-        return self.svg()
-
-    def __repr__(self) -> str:
-        return f"<GraphDrawing of {len(self.node_ids)} values; .source has the DOT text>"
-
-
-def open_in_viewer(path: str | os.PathLike, quiet: bool = False) -> None:
-    """Open a file with the system's viewer (xdg-open, open or startfile), via graphviz.view."""
-    import_graphviz().view(os.fspath(path), quiet=quiet)
 
 
 def backward_has_run(root: Any) -> bool:
@@ -343,8 +230,8 @@ def draw_graph(
     clusters = scopes.cluster_graphs(graphviz, boxes, quoted)
     node_ids: dict[int, str] = {}
 
-    op_style = _attr_text(OP_NODE)
-    highlight_op_style = _attr_text({**OP_NODE, "fillcolor": HIGHLIGHT_FILL, "penwidth": "2"})
+    op_style = attr_text(OP_NODE)
+    highlight_op_style = attr_text({**OP_NODE, "fillcolor": HIGHLIGHT_FILL, "penwidth": "2"})
     for i, node in enumerate(order):
         key = id(node)
         if key in boxes:
@@ -368,7 +255,7 @@ def draw_graph(
             whole = f"{names[key]} = {expressions[key]}" if node.parents else names[key]
             shown = missing if grad is None else repr(grad)
             style["tooltip"] = quoted(f"{whole}\ndata {node.data!r}\ngrad {shown}")[1:-1]
-        extra = f" {_attr_text(style)}" if style else ""
+        extra = f" {attr_text(style)}" if style else ""
         target.body.append(f'\tv{i} [label={label} id="v{i}"{extra}]\n')
         node_ids[key] = f"v{i}"
         if node.parents:
@@ -380,7 +267,7 @@ def draw_graph(
 
     for box_name, box_id, count in scopes.box_nodes(boxes):
         label = quoted(f"{box_name}\n({count} values)")
-        _add_node(graph, box_id, label, {"id": box_id, **BOX_NODE})
+        add_node(graph, box_id, label, {"id": box_id, **BOX_NODE})
     scopes.attach_clusters(graph, clusters)
 
     copied = _long_edges(order, boxes, max_edge_span) if max_edge_span is not None else set()
@@ -399,7 +286,7 @@ def draw_graph(
             continue
         lit = node is highlight and highlight_inputs
         style = _path_style(key in on_broken_path, lit)
-        extra = f" {_attr_text(style)}" if style else ""
+        extra = f" {attr_text(style)}" if style else ""
         body.append(f'\tv{i}_op -> v{i} [id="e{i}_out"{extra}]\n')
         is_highlight = lit
         for k, (parent, local) in enumerate(zip(node.parents, _local_grads(node), strict=True)):
@@ -412,7 +299,7 @@ def draw_graph(
             style = _path_style(parent_key in on_broken_path, is_highlight)
             if not math.isfinite(local):
                 style = {**style, "color": NONFINITE_EDGE, "fontcolor": NONFINITE_EDGE}
-            extra = f" {_attr_text(style)}" if style else ""
+            extra = f" {attr_text(style)}" if style else ""
             tail = boxes.get(parent_key) or f"v{index[parent_key]}"
             if (i, k) in copied:
                 copy = f"{tail}_copy{i}_{k}"
@@ -421,12 +308,12 @@ def draw_graph(
                 attrs = {"id": copy, **COPY_NODE,
                          "tooltip": f"{name} again (its edges stay short this way)"}
                 target.body.append(
-                    f"\t{copy} [label={quoted(name)} {_attr_text(_dot_safe(attrs))}]\n"
+                    f"\t{copy} [label={quoted(name)} {attr_text(_dot_safe(attrs))}]\n"
                 )
                 tail = copy
             body.append(f'\t{tail} -> v{i}_op [label={quoted(text)} id="e{i}_{k}"{extra}]\n')
     for tail, head in box_edges:
-        _add_edge(graph, tail, head, {"style": "dashed"})
+        add_edge(graph, tail, head, {"style": "dashed"})
     return GraphDrawing(graph, node_ids, len(copied))
 
 
@@ -513,34 +400,6 @@ def render(root_or_drawing: Any, path: str | os.PathLike, renderer: str = "auto"
     elif draw_options:
         raise TypeError("render: drawing options only apply when given a Value, not a drawing")
     return drawing.render(path, renderer=renderer, fmt=fmt)
-
-
-def quoted(text: str) -> str:
-    """A DOT double-quoted string showing text literally (for labels that are not records).
-
-    Each line goes through plain_text and DOT's escaping (& as &amp;, which graphviz
-    reads back as &); newlines stay line breaks.
-    """
-    lines = (plain_text(line).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
-             for line in str(text).split("\n"))
-    return '"' + "\\n".join(lines) + '"'
-
-
-def _attr_text(attrs: dict[str, str]) -> str:
-    return " ".join(f'{key}="{value}"' for key, value in attrs.items())
-
-
-# Statements go straight into the Digraph's body, its documented list of lines: the
-# graphviz package's node() and edge() re-quote every attribute with regular
-# expressions, which made drawing a 100k-node graph several times slower. Our attribute
-# values are fixed strings, and labels are escaped by record_field or quoted().
-def _add_node(graph: Any, name: str, label: str, attrs: dict[str, str]) -> None:
-    graph.body.append(f"\t{name} [label={label} {_attr_text(attrs)}]\n")
-
-
-def _add_edge(graph: Any, tail: str, head: str, attrs: dict[str, str], label: str = "") -> None:
-    label = f"label={label} " if label else ""
-    graph.body.append(f"\t{tail} -> {head} [{label}{_attr_text(attrs)}]\n")
 
 
 def _is_number(text: str) -> bool:

@@ -16,7 +16,7 @@ from autograd.files import check_targets, write_files
 from viz.drawing import (
     NOT_COMPUTED_YET,
     VALUE_NODE,
-    _attr_text,
+    attr_text,
     boxed_html,
     draw_graph,
     value_label,
@@ -101,7 +101,7 @@ def _frame_sizes(ledger: Ledger, captions: list[str], digits: int, rankdir: str,
         for edge in step.edges:
             shown[id(edge.parent)].add(edge.parent_grad)
     statements = [f"\tgraph [rankdir={rankdir}]\n",
-                  f"\tnode [{_attr_text(VALUE_NODE)}]\n"]
+                  f"\tnode [{attr_text(VALUE_NODE)}]\n"]
     owners = {}
     for node in ledger.order:
         name = ledger.name(node)
@@ -109,7 +109,7 @@ def _frame_sizes(ledger: Ledger, captions: list[str], digits: int, rankdir: str,
             label = value_label(name, node.data, grad, digits, NOT_COMPUTED_YET)
             owners[f"m{len(owners)}"] = id(node)
             statements.append(f"\tm{len(owners) - 1} [label={label}]\n")
-    caption_style = _attr_text({"shape": "plaintext", "margin": "0", **CAPTION_FONT})
+    caption_style = attr_text({"shape": "plaintext", "margin": "0", **CAPTION_FONT})
     for k, caption in enumerate(captions):
         statements.append(f"\tc{k} [label={boxed_html(caption, 0, 0)} {caption_style}]\n")
     plain = render_source("digraph {\n" + "".join(statements) + "}\n", "plain", renderer)

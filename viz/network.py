@@ -14,15 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from viz.drawing import (
-    EDGE,
-    GraphDrawing,
-    _add_edge,
-    _add_node,
-    _attr_text,
-    import_graphviz,
-    quoted,
-)
+from viz.dot import EDGE, add_edge, add_node, attr_text, import_graphviz, quoted
+from viz.graph_drawing import GraphDrawing
 from viz.naming import plain_text
 from viz.network_model import Network, NeuronUnit, find_network
 from viz.network_steps import layer_stepper_data, neuron_stepper_data
@@ -152,7 +145,7 @@ def _column(graph: Any, name: str, members: list[tuple[str, str, dict]]) -> None
     body = [f'\t{heading} [label={quoted(name)} shape="plaintext" style="" '
             f'fontsize="12" id="{heading}"]\n']
     for box_id, label, attrs in members:
-        body.append(f"\t{box_id} [label={label} {_attr_text(attrs)}]\n")
+        body.append(f"\t{box_id} [label={label} {attr_text(attrs)}]\n")
     chain = [heading] + [m[0] for m in members]
     body.append("\t{rank=same; " + "; ".join(chain) + "}\n")
     for upper, lower in zip(chain, chain[1:], strict=False):
@@ -187,7 +180,7 @@ def _draw_neurons(network: Network, graph: Any, numbers: _Numbers) -> dict[int, 
         ]
         _column(graph, group or "neurons", members)
     if network.loss_id is not None:
-        _add_node(graph, network.loss_id, quoted(_loss_label(network.root, numbers)),
+        add_node(graph, network.loss_id, quoted(_loss_label(network.root, numbers)),
                   {"id": network.loss_id, "fillcolor": LOSS_FILL})
     weights = [w for carried in network.connections.values() for w in carried]
     largest = max((abs(w.data) for w in weights), default=0.0)
@@ -195,7 +188,7 @@ def _draw_neurons(network: Network, graph: Any, numbers: _Numbers) -> dict[int, 
         attrs = {"id": f"c_{tail}_{head}"}
         if carried:
             attrs.update(_edge_style(carried[0], largest, numbers))
-        _add_edge(graph, tail, head, attrs)
+        add_edge(graph, tail, head, attrs)
     return dict(network.unit_of)
 
 
@@ -209,7 +202,7 @@ def _draw_layers(network: Network, graph: Any, numbers: _Numbers) -> dict[int, s
         ]
         if numbers.stepper:
             lines.append("grad ?")
-        _add_node(graph, "inputs", quoted("\n".join(lines)),
+        add_node(graph, "inputs", quoted("\n".join(lines)),
                   {"id": "inputs", "fillcolor": INPUT_FILL})
         box_of.update({u.box_id: "inputs" for u in network.inputs})
     for group in groups:
@@ -232,9 +225,9 @@ def _draw_layers(network: Network, graph: Any, numbers: _Numbers) -> dict[int, s
             lines[2] += f" | {numbers.grads_span(weights)}"
             if biases:
                 lines[3] += f" | {numbers.grads_span(biases)}"
-        _add_node(graph, group_id[group], quoted("\n".join(lines)), {"id": group_id[group]})
+        add_node(graph, group_id[group], quoted("\n".join(lines)), {"id": group_id[group]})
     if network.loss_id is not None:
-        _add_node(graph, network.loss_id, quoted(_loss_label(network.root, numbers)),
+        add_node(graph, network.loss_id, quoted(_loss_label(network.root, numbers)),
                   {"id": network.loss_id, "fillcolor": LOSS_FILL})
         box_of[network.loss_id] = network.loss_id
     merged: dict[tuple[str, str], int] = {}
@@ -243,7 +236,7 @@ def _draw_layers(network: Network, graph: Any, numbers: _Numbers) -> dict[int, s
         merged[pair] = merged.get(pair, 0) + len(carried)
     for (tail, head), count in merged.items():
         label = quoted(f"{count} weights") if count else ""
-        _add_edge(graph, tail, head, {"id": f"c_{tail}_{head}"}, label)
+        add_edge(graph, tail, head, {"id": f"c_{tail}_{head}"}, label)
     return {key: box_of[box] for key, box in network.unit_of.items()}
 
 

@@ -12,7 +12,7 @@ from viz import (
     render,
     rendering,
 )
-from viz import drawing as drawing_module
+from viz import graph_drawing as graph_drawing_module
 from viz.drawing import DEFAULT_MAX_NODES
 from viz.rendering import (
     RendererNotFoundError,
@@ -152,7 +152,7 @@ def test_pipe_gives_bytes_or_text_like_graphviz():
 
 def test_view_renders_then_hands_the_file_to_the_system_viewer(tmp_path, monkeypatch):
     opened = []
-    monkeypatch.setattr(drawing_module, "open_in_viewer",
+    monkeypatch.setattr(graph_drawing_module, "open_in_viewer",
                         lambda path, quiet=False: opened.append((path, quiet)))
     drawing = draw_graph(small_graph())
     path = drawing.view(tmp_path / "shown", quiet_view=True)
