@@ -276,6 +276,8 @@ def test_targets_give_each_figure_and_verdict():
         assert line.endswith("not measured" if t["met"] is None
                              else (" MET" if t["met"] else "NOT MET"))
     assert "2.00x  NOT MET" in table and "120.0 B" in table
+    # the floor's own speed-up beside each micrograd target: 2.0 s / (0.08 + 0.05) s
+    assert "10.00x (floor 15.38x)  MET" in table
 
 
 def test_memory_table_prints_every_engine():
