@@ -265,9 +265,10 @@ def draw_graph(
                 f'\tv{i}_op [label={quoted(node.op)} id="v{i}_op" {style_text}]\n'
             )
 
-    for box_name, box_id, count in scopes.box_nodes(boxes):
-        label = quoted(f"{box_name}\n({count} values)")
-        add_node(graph, box_id, label, {"id": box_id, **BOX_NODE})
+    box_labels = scopes.box_labels(boxes, grads=grads, digits=digits, names=names)
+    for _, box_id, _ in scopes.box_nodes(boxes):
+        add_node(graph, box_id, quoted(box_labels[box_id]), {"id": box_id, **BOX_NODE})
+    graph.body.extend(scopes.box_order(boxes))
     scopes.attach_clusters(graph, clusters)
 
     copied = _long_edges(order, boxes, max_edge_span) if max_edge_span is not None else set()

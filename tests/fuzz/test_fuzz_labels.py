@@ -267,4 +267,10 @@ def test_frame_captions_are_labels_too(root):
         for path in paths:
             source = path.read_text(encoding="utf-8")
             assert clean(source, "\n\t")
-            assert "<" not in re.sub(r'"(?:[^"\\]|\\.)*"', '""', source)
+            # The caption is the one HTML-like label: a fixed table whose cell holds the
+            # text, escaped, with <BR/> between lines and no other markup.
+            cells = re.findall(r'<TD [^>]*>(.*?)</TD></TR></TABLE>>', source)
+            assert len(cells) == 1
+            assert not re.search("[<>]", cells[0].replace("<BR/>", ""))
+            rest = re.sub(r'label=<<TABLE .*?</TABLE>>', "label=x", source)
+            assert "<" not in re.sub(r'"(?:[^"\\]|\\.)*"', '""', rest)

@@ -67,10 +67,12 @@ def test_collapsing_a_layer_folds_it_into_one_box():
     folded = draw_graph(loss, modules=model, collapse=["layer1"])
     source = folded.source
     assert "W1[" not in source and "b1[" not in source
-    match = re.search(r'\tm0 \[label="layer1\\n\((\d+) values\)"', source)
+    match = re.search(r'\tm0 \[label="layer1\\n(.*?)\\n\((\d+) values\)"', source)
     assert match
+    assert "3 outputs" not in match.group(1) and match.group(1).count(" = ") == 3  # 3 neurons
+    assert "grad" in match.group(1)
     # 3 neurons x (2 weights + bias + 2 products + 2 sums + tanh) = 24 values folded.
-    assert int(match.group(1)) == 24
+    assert int(match.group(2)) == 24
     assert len(folded.node_ids) == len(full.node_ids) - 24
     assert source.count("subgraph cluster_") == 2  # layer2 and its neuron remain
     # The box feeds the second layer's products; edges from inputs are dashed and single.

@@ -26,13 +26,13 @@ def test_frames_fill_in_gradients_step_by_step(tmp_path):
     paths = render_steps(o, tmp_path, fmt="dot")
     ledger = backprop_steps(o)
     assert [p.name for p in paths] == [f"step_{k:03d}.dot" for k in range(len(ledger) + 1)]
-    unknown = [p.read_text().count("grad ?") for p in paths]
+    unknown = [p.read_text().count("grad: not computed yet") for p in paths]
     # 10 values; the seed frame knows only o, and each step adds its parents' gradients.
     assert unknown == [9, 8, 6, 4, 2, 0]
     assert "{o | data 0.7071 | grad 1.0000}" in paths[0].read_text()
     assert "{n | data 0.8814 | grad 0.5000}" in paths[1].read_text()
     assert "{x1 | data 2.0000 | grad -1.5000}" in paths[-1].read_text()
-    assert 'label="step 1 of 5\\ndo/dn += do/do * do/dn' in paths[1].read_text()
+    assert "step 1 of 5: o = tanh(n)<BR/>do/dn += seed * do/dn" in paths[1].read_text()
     assert all(node.grad == 0.0 for node in ledger.order)
 
 
