@@ -9,6 +9,7 @@ values and errors.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,7 +42,9 @@ class NumpyArrays:
 
     def index(self, rows: Sequence[int], as_slice: bool = True) -> Any:
         """rows as a slice when they step evenly upwards (reading it is a view), else an array."""
-        if as_slice and len(rows) >= 1:
+        if not rows:
+            return slice(0, 0)
+        if as_slice:
             step = rows[1] - rows[0] if len(rows) > 1 else 1
             if step >= 1 and all(b - a == step for a, b in zip(rows, rows[1:], strict=False)):
                 return slice(rows[0], rows[-1] + 1, step)
@@ -84,7 +87,15 @@ class NumpyArrays:
         return a.sum(axis=1, keepdims=True)
 
     def all_finite(self, a: Any) -> bool:
-        return bool(self.np.isfinite(a).all())
+        """True if every entry is finite (the sum of finite numbers overflowing says False
+        too: then the caller only takes the slow, exact path)."""
+        return math.isfinite(self.np.add.reduce(a, axis=None))
+
+    def matmul(self, a: Any, b: Any, out: Any) -> None:
+        if b.shape[1] == out.shape[1]:
+            self.np.matmul(a, b, out=out)
+        else:
+            out[...] = a @ b
 
     def quiet(self) -> Any:
         return self.np.errstate(all="ignore")
@@ -157,7 +168,8 @@ class Run:
                     self.saved.append(self._sum_forward(step))
                 else:
                     self.saved.append(self._generic_forward(step))
-        if not (backend.all_finite(self.wide) and backend.all_finite(self.narrow)):
+            finite = backend.all_finite(self.wide) and backend.all_finite(self.narrow)
+        if not finite:
             raise Fallback("a value is not finite")
         return self.wide[self.plan.output_row]
 
@@ -176,7 +188,8 @@ class Run:
                     self._sum_backward(step, saved)
                 else:
                     self._generic_backward(step, saved)
-        if not (backend.all_finite(self.grad_wide) and backend.all_finite(self.grad_narrow)):
+            finite = backend.all_finite(self.grad_wide) and backend.all_finite(self.grad_narrow)
+        if not finite:
             raise Fallback("a gradient is not finite")
 
     def _read(self, rows: Rows) -> Any:
@@ -242,9 +255,9 @@ class Run:
     def _dense_forward(self, step: Dense) -> tuple:
         x = self._read(step.x)
         w = self.narrow[step.weights.narrow].reshape(step.shape)
-        self.wide[step.out] = w @ x
+        target = self.wide[step.out]
+        self.backend.matmul(w, x, target)
         if step.bias is not None:
-            target = self.wide[step.out]
             if step.bias_owner is None:
                 target += self._read(step.bias)
             else:

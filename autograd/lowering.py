@@ -91,7 +91,9 @@ class LoweredPlan:
     """Steps over two stores: `wide` (rows x points) and `narrow` (rows x 1).
 
     Narrow rows start with the constants, then the scalar inputs in input order; wide rows
-    start with the array inputs in input order.
+    start with the array inputs in input order. `narrow_input_index` picks the scalar
+    inputs out of all inputs (a slice when they are consecutive), `wide_input_index` the
+    array inputs.
     """
 
     wide_count: int
@@ -99,6 +101,8 @@ class LoweredPlan:
     constant_values: tuple[float, ...]
     narrow_inputs: tuple[int, ...]
     wide_inputs: tuple[int, ...]
+    narrow_input_index: Any
+    wide_input_index: Any
     input_rows: tuple[tuple[bool, int] | None, ...]
     output_row: int
     steps: tuple[Generic | Sum | Dense, ...]
@@ -209,7 +213,9 @@ def lower(tape: Any, scalar_inputs: Sequence[bool], backend: Any,
             steps.append(Generic(ops[first], tuple(positions), is_wide, out, slots))
     input_rows = tuple(None if i is None else (narrow[i], row[i]) for i in tape.input_positions)
     return LoweredPlan(wide_count, narrow_count, tuple(v for _, v in tape.constants),
-                       tuple(narrow_inputs), tuple(wide_inputs), input_rows, row[output],
+                       tuple(narrow_inputs), tuple(wide_inputs),
+                       backend.index(narrow_inputs), backend.index(wide_inputs),
+                       input_rows, row[output],
                        tuple(steps))
 
 

@@ -274,9 +274,10 @@ class Tape:
         plan = self._plan_for(arrays, batch.arrays, fuse)
         if plan is None:
             return None
-        narrow = [batch.values[k] for k in plan.narrow_inputs]
-        wide = [arrays.flat(batch.values[k], batch.shape, batch.size)
-                for k in plan.wide_inputs]
+        values = batch.values
+        narrow = (values[plan.narrow_input_index] if type(plan.narrow_input_index) is slice
+                  else [values[k] for k in plan.narrow_inputs])
+        wide = [arrays.flat(values[k], batch.shape, batch.size) for k in plan.wide_inputs]
         return Run(plan, arrays, narrow, wide, batch.size)
 
     def _batch_args(self, np: Any, args: Sequence[Any]) -> _Batch:
@@ -285,12 +286,10 @@ class Tape:
         values = list(args)
         shapes = []
         arrays = []
-        float64 = np.float64
-        for k, arg in enumerate(args):
-            kind = type(arg)
-            if kind is float or kind is float64:
-                continue
-            if kind is int or isinstance(arg, float):
+        floats = {float, np.float64}
+        for k in [k for k, arg in enumerate(args) if type(arg) not in floats]:
+            arg = args[k]
+            if type(arg) is int or isinstance(arg, float):
                 values[k] = float(arg)
                 continue
             array = self._batch_input(np, k, arg)
@@ -599,13 +598,10 @@ def _lowered_results(np: Any, run: Run, output: Any, shape: tuple, reduce: str |
     narrow_rows = slice(first, first + len(plan.narrow_inputs))
     if reduce is not None:
         scale = 1.0 / size if reduce == "mean" else 1.0
-        grads = [0.0] * len(plan.input_rows)
-        totals = (run.grad_narrow[narrow_rows, 0] * scale).tolist()
-        for k, total in zip(plan.narrow_inputs, totals, strict=True):
-            grads[k] = total
-        for row, k in enumerate(plan.wide_inputs):
-            grads[k] = float(run.grad_wide[row].sum() * scale)
-        return float(output.sum() * scale), tuple(grads)
+        totals = np.zeros(len(plan.input_rows))
+        totals[plan.narrow_input_index] = run.grad_narrow[narrow_rows, 0]
+        totals[plan.wide_input_index] = run.grad_wide[:len(plan.wide_inputs)].sum(axis=1)
+        return float(output.sum() * scale), tuple((totals * scale).tolist())
     zeros = np.zeros(shape)
     grads = [zeros] * len(plan.input_rows)
     for row, k in enumerate(plan.narrow_inputs, start=first):
