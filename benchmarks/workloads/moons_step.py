@@ -291,8 +291,12 @@ class TorchBatchedStepper:
 
 
 class ReplayStepper:
-    """This engine traced once on one point's loss, replayed on all points as numpy arrays
-    (options, such as the backend, go to batch_value_and_grad)."""
+    """This engine traced once on one point's loss, replayed on all points at once (options,
+    such as lower=False or backend="torch", go to batch_value_and_grad).
+
+    The points are numpy arrays, or float64 CPU tensors for backend="torch"; the parameters
+    are one number each; the L2 term and the update run in numpy.
+    """
 
     def __init__(self, problem: Problem, **options: Any):
         import numpy as np
@@ -301,25 +305,39 @@ class ReplayStepper:
 
         self.np = np
         self.params = np.array(problem.flat_parameters())
-        self.x0 = np.array([x[0] for x in problem.X])
-        self.x1 = np.array([x[1] for x in problem.X])
-        self.y = np.array(problem.y, dtype=np.float64)
+        columns = ([x[0] for x in problem.X], [x[1] for x in problem.X], list(problem.y))
+        if options.get("backend") == "torch":
+            import torch
+
+            torch.set_num_threads(TORCH_THREADS)
+            self.batch = tuple(torch.tensor(c, dtype=torch.float64) for c in columns)
+        else:
+            self.batch = tuple(np.array(c, dtype=np.float64) for c in columns)
         self.loss = trace(point_loss)
         self.options = options
 
     def step(self, k: int) -> float:
         np = self.np
         data_loss, grads = self.loss.batch_value_and_grad(
-            *self.params, self.x0, self.x1, self.y, reduce="mean", **self.options
+            *self.params.tolist(), *self.batch, reduce="mean", **self.options
         )
         params = self.params
-        loss = data_loss + ALPHA * float(np.dot(params, params))
-        gradient = np.asarray(grads[:-3]) + (2 * ALPHA) * params
+        loss = float(data_loss) + ALPHA * float(np.dot(params, params))
+        gradient = _as_array(np, grads[:-3]) + (2 * ALPHA) * params
         self.params = params - learning_rate(k) * gradient
-        return float(loss)
+        return loss
 
     def parameters(self) -> list[float]:
         return self.params.tolist()
+
+
+def _as_array(np: Any, values: Any) -> Any:
+    """Gradients as one float64 numpy array, whether numbers or 0-dim torch tensors."""
+    if values and hasattr(values[0], "detach"):
+        import torch
+
+        return torch.stack([v.reshape(()) for v in values]).cpu().numpy()
+    return np.asarray(values, dtype=np.float64)
 
 
 class ScalarReplayStepper:
