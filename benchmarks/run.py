@@ -214,6 +214,18 @@ def depth_search(python: Path, runs: dict[str, tuple[str, bool]], cap: int) -> t
     return format_chain(results, header), {"cap": cap, "engines": results}
 
 
+def cpu_model() -> str:
+    """" (the processor's model name)" from /proc/cpuinfo where there is one, else ""."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return f" ({line.split(':', 1)[1].strip()})"
+    except OSError:
+        pass
+    return ""
+
+
 def _processes(n: int) -> str:
     return f"{n} fresh process{'es' if n != 1 else ''}"
 
@@ -269,7 +281,7 @@ def main(argv: list[str] | None = None) -> None:
         if name in wanted:
             print(f"skipping {name}: {reason}")
     use = (wanted & found) - set(unavailable)
-    machine = (f"Python {platform.python_version()} on {platform.machine()}, "
+    machine = (f"Python {platform.python_version()} on {platform.machine()}{cpu_model()}, "
                f"{os.cpu_count()} CPUs, {platform.platform()}")
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     record: dict = {"python": platform.python_version(), "platform": platform.platform(),
