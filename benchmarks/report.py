@@ -382,10 +382,12 @@ def evaluate_targets(graphs: dict[str, dict], demo: dict, batched: dict,
     sizes = sorted({key[2] for key in batched})
     for points, target in ((100, REPLAY_SMALL_TARGET), (10_000, REPLAY_LARGE_TARGET)):
         for setting in GC_SETTINGS:
+            on_torch = _replay_ratio(batched, setting, points, "gradledger-replay-torch")
             out.append(_target(
                 f"GC {_gc(setting)}: batched replay, {points:,} points <= {target:g}x torch "
                 "batched time", _replay_ratio(batched, setting, points) if points in sizes
-                else None, target, False))
+                else None, target, False,
+                note="" if on_torch is None else f" (backend torch {on_torch:,.2f}x)"))
     m = memory.get(SUBJECT)
     out.append(_target("memory <= 128 bytes per node (random graph)",
                        None if m is None else m["bytes_per_node"], BYTES_PER_NODE_TARGET, False,
@@ -411,8 +413,9 @@ def _demo_floor(demo: dict, gc_on: bool, phase: str) -> float | None:
     return _step_floor(demo, key, phase) if key in demo else None
 
 
-def _replay_ratio(batched: dict, gc_on: bool, points: int) -> float | None:
-    mine, torch = batched.get(("gradledger-replay", gc_on, points)), batched.get(
+def _replay_ratio(batched: dict, gc_on: bool, points: int,
+                  engine: str = "gradledger-replay") -> float | None:
+    mine, torch = batched.get((engine, gc_on, points)), batched.get(
         ("torch-batched", gc_on, points))
     return None if mine is None or torch is None else mine["step_seconds"] / torch[
         "step_seconds"]
@@ -432,5 +435,6 @@ def format_targets(targets: list[dict[str, Any]]) -> str:
                  + (f"; {len(targets) - measured} not measured" if measured < len(targets)
                     else "")
                  + "\n  (floor Nx: the floor probe's own speed-up over micrograd in the same "
-                   "run, the pure-Python ceiling)")
+                   "run, the pure-Python ceiling;\n  batched replay: numpy, lowered; backend "
+                   "torch Nx: the same replay on torch tensors, beside it)")
     return "\n".join(lines)

@@ -244,6 +244,8 @@ def _step_rows():
         for points, replay_s, torch_s in ((100, 0.0004, 0.001), (10_000, 0.02, 0.01)):
             samples[("gradledger-replay", gc_on, points)] = [run("gradledger-replay", replay_s)]
             samples[("torch-batched", gc_on, points)] = [run("torch-batched", torch_s)]
+        samples[("gradledger-replay-torch", gc_on, 100)] = [
+            run("gradledger-replay-torch", 0.0003)]
     return summarize_steps(samples)
 
 
@@ -278,6 +280,7 @@ def test_targets_give_each_figure_and_verdict():
     assert "2.00x  NOT MET" in table and "120.0 B" in table
     # the floor's own speed-up beside each micrograd target: 2.0 s / (0.08 + 0.05) s
     assert "10.00x (floor 15.38x)  MET" in table
+    assert "0.40x (backend torch 0.30x)  MET" in table
 
 
 def test_memory_table_prints_every_engine():
