@@ -650,15 +650,24 @@ class TracedFunction:
         import numpy as np
 
         if self.check:
-            arrays = np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in args])
+            arrays = np.broadcast_arrays(*[np.asarray(_on_cpu(a), dtype=np.float64)
+                                           for a in args])
             for k in range(arrays[0].size if arrays else 1):
                 self._tape_for(tuple(float(a.flat[k]) for a in arrays))
         elif self.tape is None:  # any one point traces the structure; take the first
             self._tape_for(tuple(
-                a if isinstance(a, (float, int)) else float(np.ravel(a)[0]) for a in args
+                a if isinstance(a, (float, int)) else float(np.ravel(_on_cpu(a))[0])
+                for a in args
             ))
         return self.tape.batch_value_and_grad(*args, reduce=reduce, lower=lower,
                                               backend=backend, device=device)
+
+
+def _on_cpu(a: Any) -> Any:
+    """A torch tensor as a numpy array (from any device); anything else as it is."""
+    if type(a).__module__.startswith("torch"):
+        return a.detach().cpu().numpy()
+    return a
 
 
 def trace(f: Callable[..., Any], check: bool = False) -> TracedFunction:
