@@ -85,16 +85,17 @@ def must(python: Path, what: str, *options: str) -> dict:
         raise SystemExit(f"{what} failed: {err}") from None
 
 
-def available(python: Path) -> tuple[set[str], dict[str, str]]:
-    """Engines whose modules the environment has, and replay engines this checkout's autograd
-    cannot run yet (name: why)."""
+def available(python: Path, wanted: set[str]) -> tuple[set[str], dict[str, str]]:
+    """Engines whose modules the environment has, and the wanted replay engines this
+    checkout's autograd cannot run yet (name: why)."""
     probe = ("import importlib.util, json; from benchmarks.engines import ENGINES; "
              "from benchmarks.workloads.moons_step import REQUIRES, REPLAY_OPTIONS, "
              "replay_unavailable; "
              "found = lambda m: importlib.util.find_spec(m.split('.')[0]) is not None; "
              "print(json.dumps([[n for n, e in ENGINES.items() if found(e.module)] + "
              "[n for n, m in REQUIRES.items() if found(m)], "
-             "{n: r for n in REPLAY_OPTIONS if (r := replay_unavailable(n))}]))")
+             "{n: r for n in REPLAY_OPTIONS if found(REQUIRES[n]) and n in "
+             f"{sorted(wanted)!r} and (r := replay_unavailable(n))}}]))")
     done = subprocess.run([str(python), "-c", probe], cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"could not probe the engines in {python}:\n{done.stderr}")
@@ -273,8 +274,8 @@ def main(argv: list[str] | None = None) -> None:
     clock_name = args.clock
 
     python = args.python.absolute() if args.python else ensure_environment()
-    found, unavailable = available(python)
     wanted = set(args.engines) if args.engines else {*ENGINES, *STEPPERS}
+    found, unavailable = available(python, wanted)
     for name in sorted(wanted - found):
         print(f"skipping {name}: not installed in {python}")
     for name, reason in unavailable.items():

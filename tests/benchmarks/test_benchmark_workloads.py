@@ -188,7 +188,7 @@ def test_chain_table_names_what_stopped_each_engine():
 def test_the_runner_prints_every_table_row_and_target(tmp_path, capsys):
     out = tmp_path / "bench.json"
     run.main(["--python", sys.executable, "--engines", "gradledger", "floor",
-              "gradledger-replay", "gradledger-replay-scalar", "gradledger-replay-torch",
+              "gradledger-replay", "gradledger-replay-scalar",
               "--repeats", "1", "--nodes", "300", "--depth", "100", "--moons-repeats", "1",
               "--steps", "2", "--fast-steps", "2", "--sizes", "100", "30", "--chain-cap",
               "1500", "--out", str(out)])
