@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from autograd.backprop import chain_rule
@@ -18,6 +19,17 @@ from autograd.lowering import Dense, Generic, LoweredPlan, Rows, Sum
 from autograd.ops import evaluate_arrays
 
 EVALUATION_ERRORS = (ArithmeticError, ValueError, TypeError)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Batched inputs checked: values[k] is one number for all points, or an array (the
+    inputs listed in `arrays`)."""
+
+    values: list
+    shape: tuple
+    size: int
+    arrays: tuple[int, ...]
 
 
 class Fallback(Exception):

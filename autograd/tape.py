@@ -21,7 +21,7 @@ from autograd.backprop import chain_rule
 from autograd.errors import DomainError, domain_error_for
 from autograd.grad_mode import enable_grad
 from autograd.graph import topological_order
-from autograd.lowered_replay import Fallback, NumpyArrays, Run
+from autograd.lowered_replay import Batch, Fallback, NumpyArrays, Run
 from autograd.lowering import lower as lower_tape
 from autograd.ops import Op, evaluate_arrays
 from autograd.ops.op import forward_by_policy
@@ -266,7 +266,7 @@ class Tape:
             plans[key] = lower_tape(self, scalars, arrays, fuse=fuse)
         return plans[key]
 
-    def _lowered_run(self, arrays: Any, batch: _Batch, fuse: bool = True) -> Run | None:
+    def _lowered_run(self, arrays: Any, batch: Batch, fuse: bool = True) -> Run | None:
         """A lowered replay ready to run, or None when the batch is one point for every input
         or the output does not vary over the batch (unlowered replay then does it)."""
         if batch.size < 2:
@@ -280,7 +280,7 @@ class Tape:
         wide = [arrays.flat(values[k], batch.shape, batch.size) for k in plan.wide_inputs]
         return Run(plan, arrays, narrow, wide, batch.size)
 
-    def _batch_args(self, np: Any, args: Sequence[Any]) -> _Batch:
+    def _batch_args(self, np: Any, args: Sequence[Any]) -> Batch:
         """The inputs checked: a float for each one-number input, else a float64 array."""
         self._check_input_count(args)
         values = list(args)
@@ -300,7 +300,7 @@ class Tape:
                 values[k] = array
                 arrays.append(k)
         shape = np.broadcast_shapes(*shapes) if shapes else ()
-        return _Batch(values, shape, math.prod(shape), tuple(arrays))
+        return Batch(values, shape, math.prod(shape), tuple(arrays))
 
     def _unlowered_value_and_grad(self, np: Any, args: Sequence[Any],
                                   reduce: str | None) -> tuple[Any, tuple[Any, ...]]:
@@ -562,17 +562,6 @@ def _merge_plan(np: Any, rows: Any) -> Any:
     if len(unique) == len(rows):
         return None
     return order, unique, starts
-
-
-@dataclass(frozen=True)
-class _Batch:
-    """Batched inputs checked: values[k] is one number for all points, or an array (the
-    inputs listed in `arrays`)."""
-
-    values: list
-    shape: tuple
-    size: int
-    arrays: tuple[int, ...]
 
 
 _NUMPY_ARRAYS: list = []

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd.backprop import chain_rule
-from autograd.lowered_replay import Fallback, Run
+from autograd.lowered_replay import Batch, Fallback, Run
 from autograd.ops import evaluate_arrays
 
 TORCH_MISSING = (
@@ -243,8 +243,6 @@ def torch_batch_value_and_grad(tape: Any, args: Sequence[Any], reduce: str | Non
 
 def _torch_batch(tape: Any, arrays: TorchArrays, args: Sequence[Any]) -> Any:
     """The inputs checked and put on the device: floats, or float64 tensors."""
-    from autograd.tape import _Batch
-
     torch = arrays.torch
     tape._check_input_count(args)
     values = list(args)
@@ -267,7 +265,7 @@ def _torch_batch(tape: Any, arrays: TorchArrays, args: Sequence[Any]) -> Any:
             values[k] = tensor
             array_inputs.append(k)
     shape = tuple(torch.broadcast_shapes(*shapes)) if shapes else ()
-    return _Batch(values, shape, math.prod(shape), tuple(array_inputs))
+    return Batch(values, shape, math.prod(shape), tuple(array_inputs))
 
 
 def _results(arrays: TorchArrays, run: Run, output: Any, shape: tuple,
