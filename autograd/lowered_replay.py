@@ -88,6 +88,9 @@ class NumpyArrays:
     def column(self, values: Sequence[float]) -> Any:
         return self.np.array(values, dtype=self.np.float64).reshape(-1, 1)
 
+    def fill_zero(self, a: Any) -> None:
+        a.fill(0.0)
+
     def segment_sum(self, terms: Any, starts: Any, owner: Any, count: int) -> Any:
         """Each segment's rows summed in order (segments are contiguous and never empty)."""
         return self.np.add.reduceat(terms, starts, axis=0)
@@ -157,17 +160,29 @@ class Run:
         self.plan = plan
         self.backend = backend
         self.size = size
-        self.narrow = backend.empty(plan.narrow_count, 1)
+        try:
+            spare_size, *stores = plan.spare.pop()
+        except IndexError:
+            spare_size = None
+        if spare_size == size:
+            self.narrow, self.wide, self.grad_wide, self.grad_narrow = stores
+        else:
+            self.narrow = backend.empty(plan.narrow_count, 1)
+            self.wide = backend.empty(plan.wide_count, size)
+            self.grad_wide = self.grad_narrow = None
         leaves = len(plan.constant_values) + len(plan.narrow_inputs)
         if leaves:
             self.narrow[:leaves] = backend.column([*plan.constant_values, *narrow_values])
-        self.wide = backend.empty(plan.wide_count, size)
         for r, array in enumerate(wide_arrays):
             self.wide[r] = array
         self.saved: list = []
-        self.grad_wide: Any = None
-        self.grad_narrow: Any = None
         self.reduced = False
+
+    def release(self) -> None:
+        """Hand the stores to the plan's next run (copy out what is kept of them first)."""
+        self.saved = []
+        self.plan.spare[:] = [(self.size, self.narrow, self.wide, self.grad_wide,
+                               self.grad_narrow)]
 
     def forward(self) -> Any:
         """Every step's values; raises Fallback if any value is not finite."""
@@ -189,8 +204,15 @@ class Run:
         """Every row's gradient of the output; raises Fallback if one is not finite."""
         backend, plan = self.backend, self.plan
         self.reduced = reduced
-        self.grad_wide = backend.zeros(plan.wide_count, self.size)
-        self.grad_narrow = backend.zeros(plan.narrow_count, 1 if reduced else self.size)
+        width = 1 if reduced else self.size
+        if self.grad_wide is None:
+            self.grad_wide = backend.zeros(plan.wide_count, self.size)
+        else:
+            backend.fill_zero(self.grad_wide)
+        if self.grad_narrow is None or self.grad_narrow.shape[1] != width:
+            self.grad_narrow = backend.zeros(plan.narrow_count, width)
+        else:
+            backend.fill_zero(self.grad_narrow)
         self.grad_wide[plan.output_row] = 1.0
         with backend.quiet():
             for step, saved in zip(reversed(plan.steps), reversed(self.saved), strict=True):

@@ -19,7 +19,7 @@ array backend the plan is for (numpy or torch), so the same plan runs on either.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from autograd.ops import BY_NAME, Op
@@ -93,7 +93,8 @@ class LoweredPlan:
     Narrow rows start with the constants, then the scalar inputs in input order; wide rows
     start with the array inputs in input order. `narrow_input_index` picks the scalar
     inputs out of all inputs (a slice when they are consecutive), `wide_input_index` the
-    array inputs.
+    array inputs. `spare` keeps the stores of the last run for the next one (allocating
+    megabytes afresh on every replay costs as much as the replay).
     """
 
     wide_count: int
@@ -106,6 +107,7 @@ class LoweredPlan:
     input_rows: tuple[tuple[bool, int] | None, ...]
     output_row: int
     steps: tuple[Generic | Sum | Dense, ...]
+    spare: list = field(default_factory=list, compare=False, repr=False)
 
     def summary(self) -> dict[str, int]:
         """How many steps of each kind: {'dense': 3, 'sum': 1, 'op': 4}."""

@@ -235,7 +235,9 @@ class Tape:
                     self._counts["fallback"] = self._counts.get("fallback", 0) + 1
                 else:
                     self._counts["lowered"] = self._counts.get("lowered", 0) + 1
-                    return _lowered_results(np, run, output, batch.shape, reduce)
+                    results = _lowered_results(np, run, output, batch.shape, reduce)
+                    run.release()
+                    return results
         return self._unlowered_value_and_grad(np, args, reduce)
 
     @property
@@ -346,7 +348,9 @@ class Tape:
                     self._counts["fallback"] = self._counts.get("fallback", 0) + 1
                 else:
                     self._counts["lowered"] = self._counts.get("lowered", 0) + 1
-                    return output.reshape(batch.shape)
+                    output = output.reshape(batch.shape).copy()
+                    run.release()
+                    return output
         plan = self._plan(np)
         shape, values = self._batch_values(np, plan, args)
         if values is None:
@@ -594,10 +598,10 @@ def _lowered_results(np: Any, run: Run, output: Any, shape: tuple, reduce: str |
     zeros = np.zeros(shape)
     grads = [zeros] * len(plan.input_rows)
     for row, k in enumerate(plan.narrow_inputs, start=first):
-        grads[k] = run.grad_narrow[row].reshape(shape)
+        grads[k] = run.grad_narrow[row].reshape(shape).copy()
     for row, k in enumerate(plan.wide_inputs):
-        grads[k] = run.grad_wide[row].reshape(shape)
-    return output.reshape(shape), tuple(grads)
+        grads[k] = run.grad_wide[row].reshape(shape).copy()
+    return output.reshape(shape).copy(), tuple(grads)
 
 
 class TracedFunction:

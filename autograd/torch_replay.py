@@ -132,6 +132,9 @@ class TorchArrays:
     def zeros(self, rows: int, columns: int) -> Any:
         return self.torch.zeros((rows, columns), dtype=self.torch.float64, device=self.device)
 
+    def fill_zero(self, a: Any) -> None:
+        a.zero_()
+
     def column(self, values: Sequence[float]) -> Any:
         return self.torch.tensor([float(v) for v in values], dtype=self.torch.float64,
                                  device=self.device).reshape(-1, 1)
@@ -230,7 +233,9 @@ def torch_batch_value_and_grad(tape: Any, args: Sequence[Any], reduce: str | Non
                 tape._counts["fallback"] = tape._counts.get("fallback", 0) + 1
             else:
                 tape._counts["lowered"] = tape._counts.get("lowered", 0) + 1
-                return _results(arrays, run, output, batch.shape, reduce)
+                results = _results(arrays, run, output, batch.shape, reduce)
+                run.release()
+                return results
     # one point, an output the same for every point, or a value only the exact path handles
     numpy_args = [a.detach().cpu().numpy() if isinstance(a, arrays.torch.Tensor) else a
                   for a in args]
@@ -284,7 +289,7 @@ def _results(arrays: TorchArrays, run: Run, output: Any, shape: tuple,
     zeros = torch.zeros(shape, dtype=torch.float64, device=arrays.device)
     grads = [zeros] * len(plan.input_rows)
     for row, k in enumerate(plan.narrow_inputs, start=first):
-        grads[k] = run.grad_narrow[row].reshape(shape)
+        grads[k] = run.grad_narrow[row].reshape(shape).clone()
     for row, k in enumerate(plan.wide_inputs):
-        grads[k] = run.grad_wide[row].reshape(shape)
-    return output.reshape(shape), tuple(grads)
+        grads[k] = run.grad_wide[row].reshape(shape).clone()
+    return output.reshape(shape).clone(), tuple(grads)

@@ -264,3 +264,14 @@ def test_unknown_backend_and_a_device_without_torch_are_refused():
         tape.batch_value_and_grad(np.ones(2), backend="jax")
     with pytest.raises(ValueError, match="needs backend='torch'"):
         tape.batch_value_and_grad(np.ones(2), device="cuda")
+
+
+def test_results_of_one_replay_are_not_overwritten_by_the_next():
+    tape = Tape.record(lambda w, x: w * x + x + 1.0, 0.5, 0.5)
+    first = tape.batch_value_and_grad(2.0, np.array([1.0, 2.0]))
+    first_forward = tape.batch_forward(2.0, np.array([1.0, 2.0]))
+    tape.batch_value_and_grad(5.0, np.array([7.0, 8.0]))
+    tape.batch_forward(5.0, np.array([7.0, 8.0]))
+    assert first[0].tolist() == [4.0, 7.0] and first_forward.tolist() == [4.0, 7.0]
+    assert first[1][0].tolist() == [1.0, 2.0] and first[1][1].tolist() == [3.0, 3.0]
+    assert tape.replay_counts == {"lowered": 4, "fallback": 0}
