@@ -27,7 +27,7 @@ from unittest import mock
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import viz.drawing
+import viz.graph_drawing
 import viz.stepper
 from viz.cli import parse_bindings, run
 from viz.rendering import RenderError
@@ -189,8 +189,9 @@ def test_the_command_line_fails_cleanly_and_writes_all_or_nothing(case, renderer
         folder = Path(name)
         prepare(folder)
         before = snapshot(folder)
-        with mock.patch.object(viz.drawing, "render_source", fake_render_source(renderer_fails)), \
-                mock.patch.object(viz.stepper, "render_source", fake_render_source(renderer_fails)):
+        fake = fake_render_source(renderer_fails)
+        with mock.patch.object(viz.graph_drawing, "render_source", fake), \
+                mock.patch.object(viz.stepper, "render_source", fake):
             status, out, err = run_cli(argv, folder)
         after = snapshot(folder)
 

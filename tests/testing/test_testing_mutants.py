@@ -142,6 +142,22 @@ def propagate_overwriting(root, seed=1.0, create_graph=False, observer=None, ord
     return order, grads
 
 
+def accumulate_overwriting(root, seed):
+    """The in-place pass that backward() runs, with the same bug: `.grad = contribution`."""
+    order, grads = propagate_overwriting(root, seed)
+    for node in order:
+        if node.op_record is not None:
+            node.grad = grads.get(node, 0.0)
+        else:
+            node.grad = node.grad + grads.get(node, 0.0)
+
+
+def inject_overwriting(monkeypatch):
+    """The overwriting bug in both backward loops: the in-place pass and propagate."""
+    monkeypatch.setattr(backprop, "propagate", propagate_overwriting)
+    monkeypatch.setattr(backprop, "accumulate_in_nodes", accumulate_overwriting)
+
+
 def reused(x, y):
     h = x * y
     return h.tanh() + h * x
@@ -150,7 +166,7 @@ def reused(x, y):
 def test_overwriting_instead_of_accumulating_is_caught(monkeypatch):
     point = [0.8, -0.6]
     check_grad(reused, point)
-    monkeypatch.setattr(backprop, "propagate", propagate_overwriting)
+    inject_overwriting(monkeypatch)
     with pytest.raises(GradientMismatch, match="<< mismatch"):
         check_grad(reused, point)
 
@@ -158,13 +174,13 @@ def test_overwriting_instead_of_accumulating_is_caught(monkeypatch):
 def test_forward_mode_catches_overwriting_too(monkeypatch):
     point = [0.8, -0.6]
     check_forward_reverse(reused, point)
-    monkeypatch.setattr(backprop, "propagate", propagate_overwriting)
+    inject_overwriting(monkeypatch)
     with pytest.raises(GradientMismatch, match="forward/reverse check FAILED"):
         check_forward_reverse(reused, point)
 
 
 def test_random_programs_find_the_overwriting_bug(monkeypatch):
-    monkeypatch.setattr(backprop, "propagate", propagate_overwriting)
+    inject_overwriting(monkeypatch)
 
     @settings(max_examples=100)
     @given(programs_with_inputs())
