@@ -63,21 +63,14 @@ class NumpyArrays:
         return self.np.array(rows, dtype=self.np.intp)
 
     def scatter_plan(self, rows: Sequence[int]) -> Any:
-        """None if rows has no repeats, else (order, unique rows, run starts) for reduceat."""
-        if len(set(rows)) == len(rows):
-            return None
-        np = self.np
-        array = np.array(rows, dtype=np.intp)
-        order = np.argsort(array, kind="stable")
-        unique, starts = np.unique(array[order], return_index=True)
-        return order, unique, starts
+        """None if rows has no repeats, else True: np.add.at sums repeats itself."""
+        return None if len(set(rows)) == len(rows) else True
 
     def scatter_add(self, target: Any, index: Any, plan: Any, contribution: Any) -> None:
         if plan is None:
             target[index] += contribution
         else:
-            order, unique, starts = plan
-            target[unique] += self.np.add.reduceat(contribution[order], starts, axis=0)
+            self.np.add.at(target, index, contribution)
 
     def empty(self, rows: int, columns: int) -> Any:
         return self.np.empty((rows, columns))
@@ -91,9 +84,13 @@ class NumpyArrays:
     def fill_zero(self, a: Any) -> None:
         a.fill(0.0)
 
-    def segment_sum(self, terms: Any, starts: Any, owner: Any, count: int) -> Any:
-        """Each segment's rows summed in order (segments are contiguous and never empty)."""
-        return self.np.add.reduceat(terms, starts, axis=0)
+    def chain_sums(self, terms: Any, count: int) -> Any:
+        """terms holds `count` chains of equal length, one after the other: each one's sum,
+        its terms added in order."""
+        return terms.reshape(count, -1, terms.shape[1]).sum(axis=1)
+
+    def repeat_rows(self, a: Any, times: int) -> Any:
+        return self.np.repeat(a, times, axis=0)
 
     def add_by_owner(self, target: Any, owner: Any, terms: Any) -> None:
         self.np.add.at(target, owner, terms)
@@ -227,9 +224,14 @@ class Run:
             raise Fallback("a gradient is not finite")
 
     def _read(self, rows: Rows) -> Any:
+        if rows.narrow is None:  # the common case, spelled out: reading wide rows
+            return self.wide[rows.wide]
         return read(self.backend, rows, self.wide, self.narrow, self.size)
 
     def _add(self, rows: Rows, contribution: Any) -> None:
+        if rows.narrow is None and rows.wide_scatter is None:  # the common case again
+            self.grad_wide[rows.wide] += contribution
+            return
         accumulate(self.backend, rows, self.grad_wide, self.grad_narrow, contribution,
                    self.reduced)
 
@@ -261,26 +263,30 @@ class Run:
         if step.left is not None:
             left, right = self._read(step.left), self._read(step.right)
             products = left * right
-        if step.plain is None:
-            terms = products
-        elif products is None:
-            terms = self._read(step.plain)
+        count = len(step.positions)
+        if step.plain_slots is None and step.product_slots is None:
+            terms = products if step.plain is None else self._read(step.plain)
         else:
-            terms = self.backend.empty(step.term_count, self.size if step.wide else 1)
-            terms[step.plain_slots] = self._read(step.plain)
-            terms[step.product_slots] = products
-        out = self.backend.segment_sum(terms, step.starts, step.owner, len(step.positions))
+            terms = self.backend.empty(count * step.chain_length, self.size if step.wide else 1)
+            if step.plain is not None:
+                terms[step.plain_slots] = self._read(step.plain)
+            if products is not None:
+                terms[step.product_slots] = products
+            if step.padding is not None:
+                terms[step.padding] = -0.0
+        out = self.backend.chain_sums(terms, count)
         (self.wide if step.wide else self.narrow)[step.out] = out
         return left, right
 
     def _sum_backward(self, step: Sum, saved: tuple) -> None:
         left, right = saved
         upstream = (self.grad_wide if step.wide else self.grad_narrow)[step.out]
-        per_term = upstream[step.owner]
+        per_term = self.backend.repeat_rows(upstream, step.chain_length)
         if step.plain is not None and step.plain.needs_grad:
-            self._add(step.plain, per_term if left is None else per_term[step.plain_slots])
+            self._add(step.plain,
+                      per_term if step.plain_slots is None else per_term[step.plain_slots])
         if left is not None:
-            g = per_term if step.plain is None else per_term[step.product_slots]
+            g = per_term if step.product_slots is None else per_term[step.product_slots]
             if step.left.needs_grad:
                 self._add(step.left, g * right)
             if step.right.needs_grad:

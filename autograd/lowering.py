@@ -58,19 +58,22 @@ class Generic:
 
 @dataclass(frozen=True)
 class Sum:
-    """Add chains of one depth: plain terms and folded products, then one segmented sum."""
+    """Add chains of one depth: plain terms and folded products, then one sum.
+
+    Chain k's terms take slots k * chain_length, k * chain_length + 1, ... in chain order;
+    a shorter chain's spare slots (`padding`) hold -0.0, which adds nothing to any number.
+    """
 
     positions: tuple[int, ...]
     wide: bool
     out: Any
-    term_count: int
+    chain_length: int
     plain: Rows | None
     plain_slots: Any
     left: Rows | None
     right: Rows | None
     product_slots: Any
-    starts: Any
-    owner: Any
+    padding: Any
 
 
 @dataclass(frozen=True)
@@ -331,29 +334,28 @@ class _Layout:
         )
 
     def sum_step(self, positions: list[int], wide: bool, out: slice, chains: list) -> Sum:
-        plain, plain_slots, lefts, rights, product_slots, starts, owner = [], [], [], [], [], [], []
-        slot = 0
+        plain, plain_slots, lefts, rights, product_slots, padding = [], [], [], [], [], []
+        length = max(len(terms) for terms in chains)
         for k, terms in enumerate(chains):
-            starts.append(slot)
-            for term in terms:
+            for t, term in enumerate(terms):
                 if isinstance(term, tuple):
                     lefts.append(term[0])
                     rights.append(term[1])
-                    product_slots.append(slot)
+                    product_slots.append(k * length + t)
                 else:
                     plain.append(term)
-                    plain_slots.append(slot)
-                owner.append(k)
-                slot += 1
+                    plain_slots.append(k * length + t)
+            padding.extend(range(k * length + len(terms), (k + 1) * length))
         index = self.backend.index
+        only = not padding and not (plain and lefts)  # one kind of term fills every slot
         return Sum(
-            positions=tuple(positions), wide=wide, out=out, term_count=slot,
+            positions=tuple(positions), wide=wide, out=out, chain_length=length,
             plain=self.rows(plain) if plain else None,
-            plain_slots=index(plain_slots) if plain and lefts else None,
+            plain_slots=None if only or not plain else index(plain_slots),
             left=self.rows(lefts) if lefts else None,
             right=self.rows(rights) if lefts else None,
-            product_slots=index(product_slots) if plain and lefts else None,
-            starts=index(starts, as_slice=False), owner=index(owner, as_slice=False),
+            product_slots=None if only or not lefts else index(product_slots),
+            padding=index(padding) if padding else None,
         )
 
     def dense_step(self, positions: list[int], out: slice, layers: list) -> Dense:
