@@ -63,14 +63,28 @@ class NumpyArrays:
         return self.np.array(rows, dtype=self.np.intp)
 
     def scatter_plan(self, rows: Sequence[int]) -> Any:
-        """None if rows has no repeats, else True: np.add.at sums repeats itself."""
-        return None if len(set(rows)) == len(rows) else True
+        """None if rows has no repeats; else (unique rows, 0/1 matrix summing each one's
+        contributions), or True for long lists (np.add.at then sums the repeats)."""
+        unique = sorted(set(rows))
+        if len(unique) == len(rows):
+            return None
+        if len(rows) > 256:
+            return True
+        np = self.np
+        merge = np.zeros((len(unique), len(rows)))
+        where = {row: k for k, row in enumerate(unique)}
+        for k, row in enumerate(rows):
+            merge[where[row], k] = 1.0
+        return np.array(unique, dtype=np.intp), merge
 
     def scatter_add(self, target: Any, index: Any, plan: Any, contribution: Any) -> None:
         if plan is None:
             target[index] += contribution
-        else:
+        elif plan is True:
             self.np.add.at(target, index, contribution)
+        else:
+            unique, merge = plan
+            target[unique] += merge @ contribution
 
     def empty(self, rows: int, columns: int) -> Any:
         return self.np.empty((rows, columns))
