@@ -322,7 +322,10 @@ class Run:
         x, w = saved
         g = self.grad_wide[step.out]
         if step.x.needs_grad:
-            self._add(step.x, w.T @ g)
+            if step.x_only_here:  # their gradient rows are still zero: write in place
+                self.backend.matmul(w.T, g, self.grad_wide[step.x.wide])
+            else:
+                self._add(step.x, w.T @ g)
         if step.weights.needs_grad:
             rows, columns = step.shape
             if self.reduced:

@@ -19,7 +19,7 @@ array backend the plan is for (numpy or torch), so the same plan runs on either.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from autograd.ops import BY_NAME, Op
@@ -78,7 +78,11 @@ class Sum:
 
 @dataclass(frozen=True)
 class Dense:
-    """Sums sharing their xs, with scalar weights: `W @ X` plus the other terms (biases)."""
+    """Sums sharing their xs, with scalar weights: `W @ X` plus the other terms (biases).
+
+    x_only_here: the xs are wide rows in one range and used by nothing else, so backward
+    writes their gradient `W.T @ G` straight into place.
+    """
 
     positions: tuple[int, ...]
     out: Any
@@ -87,6 +91,7 @@ class Dense:
     shape: tuple[int, int]
     bias: Rows | None
     bias_owner: Any
+    x_only_here: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,10 @@ def lower(tape: Any, scalar_inputs: Sequence[bool], backend: Any,
     wide_count = 0
     for k in wide_inputs:
         row[tape.input_positions[k]], wide_count = wide_count, wide_count + 1
+    uses = [0] * n
+    for lowered in lowered_parents.values():
+        for p in lowered:
+            uses[p] += 1
     layout = _Layout(backend, narrow, depends, row)
     steps = []
     for positions in ordered:
@@ -209,7 +218,13 @@ def lower(tape: Any, scalar_inputs: Sequence[bool], backend: Any,
             narrow_count = stop
         out = slice(start, stop)
         if first in dense:
-            steps.append(layout.dense_step(positions, out, [dense[i] for i in positions]))
+            step = layout.dense_step(positions, out, [dense[i] for i in positions])
+            xs = dense[first][0]
+            if (all(uses[p] == len(positions) and p != output for p in xs)
+                    and step.x.narrow is None
+                    and type(step.x.wide) is slice):
+                step = replace(step, x_only_here=True)
+            steps.append(step)
         elif first in sums:
             steps.append(layout.sum_step(positions, is_wide, out, [sums[i] for i in positions]))
         else:
