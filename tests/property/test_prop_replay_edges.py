@@ -108,3 +108,33 @@ def test_gradients_agree_on_every_path_at_the_edges(case):
         lambda: [g[0] for g in tape.batch_value_and_grad(*[np.array([x]) for x in edge])[1]])
     assert _same_list(by_backward, by_replay), (by_backward, by_replay)
     assert _same_list(by_replay, by_batch), (by_replay, by_batch)
+
+
+def _batch_outcome(run):
+    """('value', value and gradients as numpy arrays) or ('error', DomainError subclass,
+    message)."""
+    try:
+        value, grads = run()
+    except DomainError as err:
+        return ("error", type(err), str(err))
+    return ("value", [np.asarray(value, dtype=float), *[np.asarray(g, dtype=float)
+                                                      for g in grads]])
+
+
+@given(traced_programs_at_the_edges())
+def test_lowered_batches_with_edge_points_answer_as_unlowered_ones(case):
+    program, safe, edge = case
+    tape = Tape.record(program, *safe)
+    columns = [np.array([s, e, s]) for s, e in zip(safe, edge, strict=True)]
+    unlowered = _batch_outcome(lambda: tape.batch_value_and_grad(*columns, lower=False))
+    for lowered in (_batch_outcome(lambda: tape.batch_value_and_grad(*columns)),
+                    _batch_outcome(lambda: tape.batch_value_and_grad(*columns,
+                                                                     backend="torch"))):
+        assert lowered[0] == unlowered[0]
+        if lowered[0] == "error":
+            assert lowered[1:] == unlowered[1:]
+        else:
+            for got, want in zip(lowered[1], unlowered[1], strict=True):
+                assert got.shape == want.shape
+                assert all(_same(("value", float(a)), ("value", float(b)))
+                           for a, b in zip(got, want, strict=True)), (got, want)
