@@ -452,15 +452,17 @@ class Tape:
             # numpy flagged something (or the rule only runs on floats): redo this group on
             # floats, entry by entry, so the result or error is the scalar replay's own
             to_first, to_second = self._scalar_chain_rule(np, group, inputs, out, upstream)
-        for slot in group.parents_to_update:
-            contribution = to_first if slot == 0 else to_second
-            rows = group.parent_rows[slot]
-            merge = group.merges[slot]
-            if merge is None:  # each parent row appears once in this group
-                grads[rows] += contribution
-            else:
-                order, unique, starts = merge
-                grads[unique] += np.add.reduceat(contribution[order], starts, axis=0)
+        # Summing gradients is quiet, as on floats: inf + -inf is nan, not an error.
+        with np.errstate(invalid="ignore", over="ignore"):
+            for slot in group.parents_to_update:
+                contribution = to_first if slot == 0 else to_second
+                rows = group.parent_rows[slot]
+                merge = group.merges[slot]
+                if merge is None:  # each parent row appears once in this group
+                    grads[rows] += contribution
+                else:
+                    order, unique, starts = merge
+                    grads[unique] += np.add.reduceat(contribution[order], starts, axis=0)
 
     def _scalar_chain_rule(self, np: Any, group: _Group, inputs: list, out: Any,
                            upstream: Any) -> tuple:

@@ -245,3 +245,16 @@ def test_a_graph_already_built_is_recorded_with_chosen_leaves_as_inputs():
         Tape.of(out, [w, w])
     with pytest.raises(TypeError, match="needs a Value"):
         Tape.of(3.0, [w])
+
+
+def test_gradients_that_meet_as_inf_and_minus_inf_sum_to_nan_in_a_batch_as_on_floats():
+    def opposite_slopes(x):
+        return (x + x) + x * -x + x.square()   # slopes 2, -2x and 2x meet at x = inf
+
+    tape = Tape.record(opposite_slopes, 0.0)
+    value, (slope,) = tape.value_and_grad(float("inf"))
+    assert np.isnan(value) and np.isnan(slope)
+    for lower in (False, True):
+        values, (slopes,) = tape.batch_value_and_grad(np.array([1.0, np.inf]), lower=lower)
+        assert values[0] == 2.0 and slopes[0] == 2.0
+        assert np.isnan(values[1]) and np.isnan(slopes[1])
