@@ -19,6 +19,7 @@ from autograd.lowering import Dense, Generic, LoweredPlan, Rows, Sum
 from autograd.ops import evaluate_arrays
 
 EVALUATION_ERRORS = (ArithmeticError, ValueError, TypeError)
+REORDERING_LIMIT = 2.0 ** 1000
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,9 @@ class NumpyArrays:
 
     def chain_sums(self, terms: Any, count: int) -> Any:
         """terms holds `count` chains of equal length, one after the other: each one's sum,
-        its terms added in order."""
+        its terms added in order, as the chain adds them."""
+        if terms.shape[1] == 1:  # numpy sums a contiguous run pairwise; cumsum goes in order
+            return self.np.cumsum(terms.reshape(count, -1), axis=1)[:, -1:]
         return terms.reshape(count, -1, terms.shape[1]).sum(axis=1)
 
     def repeat_rows(self, a: Any, times: int) -> Any:
@@ -112,10 +115,11 @@ class NumpyArrays:
     def sum_columns(self, a: Any) -> Any:
         return a.sum(axis=1, keepdims=True)
 
-    def all_finite(self, a: Any) -> bool:
-        """True if every entry is finite (the sum of finite numbers overflowing says False
-        too: then the caller only takes the slow, exact path)."""
-        return math.isfinite(self.np.add.reduce(a, axis=None))
+    def magnitude(self, a: Any) -> float:
+        """The largest absolute entry (nan if there is a nan), 0.0 for no entries."""
+        if a.size == 0:
+            return 0.0
+        return float(self.np.maximum(a.max(), -a.min()))
 
     def matmul(self, a: Any, b: Any, out: Any) -> None:
         if b.shape[1] == out.shape[1]:
@@ -188,6 +192,7 @@ class Run:
             self.wide[r] = array
         self.saved: list = []
         self.reduced = False
+        self.largest = math.inf
 
     def release(self) -> None:
         """Hand the stores to the plan's next run (copy out what is kept of them first)."""
@@ -196,7 +201,7 @@ class Run:
                                self.grad_narrow)]
 
     def forward(self) -> Any:
-        """Every step's values; raises Fallback if any value is not finite."""
+        """Every step's values; raises Fallback if a value is not finite or too large."""
         backend = self.backend
         with backend.quiet():
             for step in self.plan.steps:
@@ -206,13 +211,13 @@ class Run:
                     self.saved.append(self._sum_forward(step))
                 else:
                     self.saved.append(self._generic_forward(step))
-            finite = backend.all_finite(self.wide) and backend.all_finite(self.narrow)
-        if not finite:
-            raise Fallback("a value is not finite")
+            self.largest = max(backend.magnitude(self.wide), backend.magnitude(self.narrow))
+        self._check_reordering(self.largest * self.largest, "values")
         return self.wide[self.plan.output_row]
 
     def backward(self, reduced: bool) -> None:
-        """Every row's gradient of the output; raises Fallback if one is not finite."""
+        """Every row's gradient of the output; raises Fallback if one is not finite or too
+        large."""
         backend, plan = self.backend, self.plan
         self.reduced = reduced
         width = 1 if reduced else self.size
@@ -233,9 +238,17 @@ class Run:
                     self._sum_backward(step, saved)
                 else:
                     self._generic_backward(step, saved)
-            finite = backend.all_finite(self.grad_wide) and backend.all_finite(self.grad_narrow)
-        if not finite:
-            raise Fallback("a gradient is not finite")
+            largest = max(backend.magnitude(self.grad_wide),
+                          backend.magnitude(self.grad_narrow))
+        self._check_reordering(largest * max(self.largest, 1.0), "gradients")
+
+    def _check_reordering(self, largest_product: float, what: str) -> None:
+        """Fallback unless every value is finite and no sum of products of them can come near
+        overflow in any order: matrix products add in another order than the chains, so only
+        then do they raise, or not, exactly where the chains do."""
+        bound = self.plan.term_bound * max(largest_product, 1.0)
+        if not bound < REORDERING_LIMIT:  # also when it is nan
+            raise Fallback(f"{what} too large (or not finite) to reorder sums safely")
 
     def _read(self, rows: Rows) -> Any:
         if rows.narrow is None:  # the common case, spelled out: reading wide rows

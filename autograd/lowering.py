@@ -101,7 +101,8 @@ class LoweredPlan:
     Narrow rows start with the constants, then the scalar inputs in input order; wide rows
     start with the array inputs in input order. `narrow_input_index` picks the scalar
     inputs out of all inputs (a slice when they are consecutive), `wide_input_index` the
-    array inputs. `spare` keeps the stores of the last run for the next one (allocating
+    array inputs. No sum (of values or of gradients) has more than `term_bound` terms.
+    `spare` keeps the stores of the last run for the next one (allocating
     megabytes afresh on every replay costs as much as the replay).
     """
 
@@ -115,6 +116,7 @@ class LoweredPlan:
     input_rows: tuple[tuple[bool, int] | None, ...]
     output_row: int
     steps: tuple[Generic | Sum | Dense, ...]
+    term_bound: int
     spare: list = field(default_factory=list, compare=False, repr=False)
 
     def summary(self) -> dict[str, int]:
@@ -236,14 +238,14 @@ def lower(tape: Any, scalar_inputs: Sequence[bool], backend: Any,
                        tuple(narrow_inputs), tuple(wide_inputs),
                        backend.index(narrow_inputs), backend.index(wide_inputs),
                        input_rows, row[output],
-                       tuple(steps))
+                       tuple(steps), max(n, 2))
 
 
 def _sums(ops: tuple, parents: tuple, consumers: list, consumer: list,
           narrow: list) -> dict[int, list]:
     """Each add chain worth lowering: root -> terms in chain order; a folded product term is
     (left, right, its position). A product that is the same for every point stays a node."""
-    inner = [_inner_add(i, ops, consumers, consumer) for i in range(len(ops))]
+    inner = [_inner_add(i, ops, parents, consumers, consumer) for i in range(len(ops))]
     sums = {}
     for root, op in enumerate(ops):
         if op is not ADD or inner[root]:
@@ -265,10 +267,11 @@ def _sums(ops: tuple, parents: tuple, consumers: list, consumer: list,
     return sums
 
 
-def _inner_add(i: int, ops: tuple, consumers: list, consumer: list) -> bool:
-    """Is node i an add used only by another add (the output is used by the caller)?"""
+def _inner_add(i: int, ops: tuple, parents: tuple, consumers: list, consumer: list) -> bool:
+    """Is node i an add used only as the left operand of another add? Then the two are one
+    left-to-right chain, summed in the same order (the output is used by the caller)."""
     return (ops[i] is ADD and consumers[i] == 1 and consumer[i] >= 0
-            and ops[consumer[i]] is ADD)
+            and ops[consumer[i]] is ADD and parents[consumer[i]][0] == i)
 
 
 def _mark_chain(root: int, ops: tuple, parents: tuple, consumers: list, consumer: list,
@@ -277,7 +280,7 @@ def _mark_chain(root: int, ops: tuple, parents: tuple, consumers: list, consumer
     stack = list(parents[root])
     while stack:
         node = stack.pop()
-        if _inner_add(node, ops, consumers, consumer):
+        if _inner_add(node, ops, parents, consumers, consumer):
             absorbed.add(node)
             stack.extend(parents[node])
 

@@ -155,10 +155,11 @@ class TorchArrays:
     def sum_columns(self, a: Any) -> Any:
         return a.sum(dim=1, keepdim=True)
 
-    def all_finite(self, a: Any) -> bool:
-        """True if every entry is finite (a sum overflowing says False too: the caller then
-        takes the exact path)."""
-        return math.isfinite(float(a.sum()))
+    def magnitude(self, a: Any) -> float:
+        """The largest absolute entry (nan if there is a nan), 0.0 for no entries."""
+        if a.numel() == 0:
+            return 0.0
+        return float(a.abs().max())
 
     def matmul(self, a: Any, b: Any, out: Any) -> None:
         if b.shape[1] == out.shape[1]:

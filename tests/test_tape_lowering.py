@@ -275,3 +275,35 @@ def test_results_of_one_replay_are_not_overwritten_by_the_next():
     assert first[0].tolist() == [4.0, 7.0] and first_forward.tolist() == [4.0, 7.0]
     assert first[1][0].tolist() == [1.0, 2.0] and first[1][1].tolist() == [3.0, 3.0]
     assert tape.replay_counts == {"lowered": 4, "fallback": 0}
+
+
+def test_a_sum_that_overflows_on_the_way_raises_as_unlowered_replay_does():
+    right_nested = Tape.record(lambda x: -x + (x + x), 0.5)   # x + x overflows first
+    neuron = Tape.record(lambda b, w, v, x, y: b + w * x + v * y, 0.5, 0.5, 0.5, 0.5, 0.5)
+    cases = [(right_nested, (np.array([0.5, 1e308, 0.5]),)),
+             (neuron, (1e308, 1.0, -1.0, np.array([1e308, 1.0]), np.array([1e308, 1.0])))]
+    for tape, args in cases:
+        with pytest.raises(DomainError) as unlowered:
+            tape.batch_value_and_grad(*args, lower=False)
+        with pytest.raises(DomainError) as lowered:
+            tape.batch_value_and_grad(*args)
+        assert str(lowered.value) == str(unlowered.value)
+        assert "overflows" in str(lowered.value)
+    assert neuron.lowered_plan(*cases[1][1]).summary()["dense"] == 1
+
+
+def test_one_number_chains_are_summed_in_chain_order_too():
+    def scalars_and_points(a, b, c, d, e, x):
+        chain = a + b + c + d + e + a + b + c + d + e   # one-number inputs only
+        return chain * x
+
+    tape = Tape.record(scalars_and_points, *[0.5] * 6)
+    terms = [0.1, 1e16, -1e16, 0.3, 0.7] * 2
+    args = (*terms[:5], np.array([1.0, 2.0]))
+    in_order = 0.0
+    for t in terms:
+        in_order += t
+    assert in_order != float(np.sum(terms))  # numpy's own (pairwise) sum would differ here
+    assert tape.lowered_plan(*args).summary()["sum"] == 1
+    lowered, unlowered = (tape.batch_value_and_grad(*args, lower=lower) for lower in (True, False))
+    assert np.array_equal(lowered[0], unlowered[0])
