@@ -179,15 +179,18 @@ class Run:
             spare_size, *stores = plan.spare.pop()
         except IndexError:
             spare_size = None
-        if spare_size == size:
+        constants = len(plan.constant_values)
+        if spare_size == size:  # the spare stores still hold the constants
             self.narrow, self.wide, self.grad_wide, self.grad_narrow = stores
         else:
             self.narrow = backend.empty(plan.narrow_count, 1)
             self.wide = backend.empty(plan.wide_count, size)
             self.grad_wide = self.grad_narrow = None
-        leaves = len(plan.constant_values) + len(plan.narrow_inputs)
-        if leaves:
-            self.narrow[:leaves] = backend.column([*plan.constant_values, *narrow_values])
+            if constants:
+                self.narrow[:constants] = backend.column(plan.constant_values)
+        if plan.narrow_inputs:
+            self.narrow[constants:constants + len(plan.narrow_inputs)] = backend.column(
+                narrow_values)
         for r, array in enumerate(wide_arrays):
             self.wide[r] = array
         self.saved: list = []

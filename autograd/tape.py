@@ -49,6 +49,7 @@ class Tape:
     _scalar_steps: Any = field(default=None, compare=False, repr=False)
     _counts: dict = field(default_factory=dict, compare=False, repr=False)
     _lowered_plans: dict = field(default_factory=dict, compare=False, repr=False)
+    _not_floats: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def record(cls, f: Callable[..., Any], *args: Any) -> Tape:
@@ -292,8 +293,13 @@ class Tape:
         values = list(args)
         shapes = []
         arrays = []
-        floats = {float, np.float64}
-        for k in [k for k, arg in enumerate(args) if type(arg) not in floats]:
+        kinds = tuple(map(type, args))
+        others = self._not_floats.get(kinds)  # the inputs that are not floats, as last time
+        if others is None:
+            others = [k for k, kind in enumerate(kinds) if kind is not float]
+            if len(self._not_floats) < 64:
+                self._not_floats[kinds] = others
+        for k in others:
             arg = args[k]
             if type(arg) is int or isinstance(arg, float):
                 values[k] = float(arg)
