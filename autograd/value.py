@@ -325,31 +325,12 @@ def _fast_binary(op: Op, general: Any) -> Any:
     return method
 
 
-def _fast_reflected(op: Op, general: Any) -> Any:
-    forward = op.forward
-
+def _fast_reflected(general: Any, forward_method: Any) -> Any:
     def method(self: Value, other: Any) -> Any:
         kind = type(other)
         if kind is not float and kind is not int:
             return general(self, other)
-        constant = _constant(other)
-        try:
-            data = forward(constant.data, self.data)
-        except (ArithmeticError, ValueError):
-            return general(self, other)
-        if not -_LARGEST <= data <= _LARGEST:
-            return general(self, other)
-        out = _new_value(Value)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        if not open_no_grad_blocks[0] or _recording.get():
-            out._record = op
-            out._first = constant
-            out._second = self
-        else:
-            out._record = out._first = out._second = None
-        return out
+        return forward_method(_constant(other), self)  # 2 - x is Constant(2).__sub__(x)
 
     return method
 
@@ -364,7 +345,7 @@ def _install_fast_methods(cls: type) -> None:
             if row.arity == 1:
                 fast = _fast_unary(row, general)
             elif name in row.dunders[1:]:
-                fast = _fast_reflected(row, general)
+                fast = _fast_reflected(general, getattr(cls, row.dunders[0]))
             else:
                 fast = _fast_binary(row, general)
             fast.__name__ = name
