@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 
 from autograd import Value  # noqa: E402
 from autograd.graph import topological_order  # noqa: E402
-from nn import MLP, data  # noqa: E402
+from examples.demo import moons_batch_loss  # noqa: E402
+from nn import MLP  # noqa: E402
 from viz import draw_graph, find_renderer  # noqa: E402
 from viz.stepper import stepper_page  # noqa: E402
 
@@ -36,14 +37,9 @@ LEVELS = ("value", "neuron", "layer")
 
 
 def moons_loss(samples: int) -> tuple[MLP, Value]:
-    """The 2-16-16-1 model and its mean max-margin loss over `samples` moons points."""
-    model = MLP(2, [16, 16, 1], activation="relu", seed=0)
-    points, labels = data.make_moons(samples, noise=0.1, seed=1)
-    loss = Value(0.0)
-    for x, label in zip(points, data.signed(labels), strict=True):
-        loss = loss + (1 - label * model(x)[0]).relu()
-    loss = loss * (1.0 / samples)
-    loss.label = "loss"
+    """The demo's 2-16-16-1 model and mean max-margin loss over `samples` moons points,
+    backpropagated."""
+    model, loss = moons_batch_loss(samples)
     loss.backward()
     return model, loss
 
