@@ -103,6 +103,7 @@ class TorchArrays:
         self.device = device
         self.key = ("torch", str(device))
         self.xp = TorchNamespace(torch, device)
+        self._rules_through_numpy: set = set()
 
     def index(self, rows: Sequence[int], as_slice: bool = True) -> Any:
         """rows as a slice when they step evenly upwards, else a tensor of indices."""
@@ -159,7 +160,8 @@ class TorchArrays:
         """The largest absolute entry (nan if there is a nan), 0.0 for no entries."""
         if a.numel() == 0:
             return 0.0
-        return float(a.abs().max())
+        low, high = self.torch.aminmax(a)  # one pass, no temporary
+        return float(self.torch.maximum(high, -low))
 
     def matmul(self, a: Any, b: Any, out: Any) -> None:
         if b.shape[1] == out.shape[1]:
@@ -181,17 +183,29 @@ class TorchArrays:
 
     def rule(self, op: Any, a: Any, b: Any, out: Any, upstream: Any) -> tuple:
         """upstream times the local derivatives: the row's rule on tensors when it runs on
-        them, else on numpy views of them (a rule that branches on numpy arrays)."""
+        them, else (from then on, for this op) on numpy views of them."""
+        through_numpy = op in self._rules_through_numpy
         try:
-            _, _, to_a, to_b = chain_rule(op.rule, a, b, out, upstream)
-        except (TypeError, RuntimeError):
-            np = self.np
-            with np.errstate(all="ignore"):
-                local = op.rule(*[self._to_numpy(x) for x in (a, b) if x is not None],
-                                self._to_numpy(out))
-            to_a = upstream * self._from_numpy(local[0])
-            to_b = None if b is None else upstream * self._from_numpy(local[1])
+            _, _, to_a, to_b = chain_rule(self._on_numpy(op) if through_numpy else op.rule,
+                                          a, b, out, upstream)
+        except (TypeError, RuntimeError):  # a rule that branches on numpy arrays, say
+            if through_numpy:
+                raise
+            self._rules_through_numpy.add(op)
+            _, _, to_a, to_b = chain_rule(self._on_numpy(op), a, b, out, upstream)
         return to_a, to_b
+
+    def _on_numpy(self, op: Any) -> Any:
+        """op's rule run on numpy views of the tensors, its derivatives handed back as
+        tensors."""
+        np = self.np
+
+        def rule(*tensors: Any) -> tuple:
+            with np.errstate(all="ignore"):
+                local = op.rule(*[self._to_numpy(t) for t in tensors])
+            return tuple(self._from_numpy(d) for d in local)
+
+        return rule
 
     def _to_numpy(self, x: Any) -> Any:
         return x.detach().cpu().numpy()
