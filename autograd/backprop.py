@@ -1,4 +1,10 @@
-"""The backward pass: one loop over the topological order, applying the chain rule."""
+"""The backward pass: a loop over the topological order, applying the chain rule.
+
+`propagate` keeps the gradients in a dictionary and calls an observer per edge: the ledger,
+`gradients` and `create_graph` use it. `backward()` on floats runs `accumulate_in_nodes`,
+the same loop adding straight into `.grad`, with the commonest rules spelled out; that both
+give the same bits on every node is a property test (tests/test_backward_in_place.py).
+"""
 
 from __future__ import annotations
 
@@ -42,8 +48,8 @@ def _check_seed(grad: Any, create_graph: bool) -> Any:
 def chain_rule(rule: Callable[..., tuple], a: Any, b: Any, out: Any, upstream: Any) -> tuple:
     """One node's step: (d out/da, d out/db, upstream * d out/da, upstream * d out/db).
 
-    b is None for a one-input op (then so are its two entries). The backward pass and the
-    Tape's scalar and batched replay all call this: the chain rule is written only here.
+    b is None for a one-input op (then so are its two entries). propagate, the Tape's scalar
+    and batched replay and every op without a spelled-out step in accumulate_in_nodes call it.
     """
     if b is None:
         (da,) = rule(a, out)
@@ -130,9 +136,15 @@ def backward(root: Any, grad: Any = 1.0, create_graph: bool = False) -> None:
             node.grad = getattr(total, "data", total)
 
 
-_PENDING = object()
+class _Pending(float):
+    """The type of the mark below: a float, so a reader of `.grad` mid-pass sees 0.0."""
+
+    __slots__ = ()
+
+
+_PENDING = _Pending(0.0)
 """What `.grad` holds while a backward pass runs: the node is in the order and nothing has
-reached it yet. It marks the nodes seen by the order, in place of a set."""
+reached it yet. It marks the nodes seen by the order, in place of a set (tested by `is`)."""
 
 
 def _order_in_place(root: Any) -> tuple[list, list]:
@@ -170,14 +182,15 @@ def _order_in_place(root: Any) -> tuple[list, list]:
                     push(second)
                 if first.grad is not pending:
                     push(first)
-    except BaseException:
-        _restore(order + [node for node in stack if node is not None], carried)
+    except BaseException:  # an interrupt: put back the marks made so far
+        marked = [node for node in stack if node is not None and node.grad is pending]
+        _restore(order + marked, carried)
         raise
     return order, carried
 
 
 def _restore(nodes: list, carried: list) -> None:
-    """Put back every `.grad` a failed in-place pass touched."""
+    """Put back every `.grad` a failed in-place pass touched (marked, or set since)."""
     for node in nodes:
         node.grad = 0.0
     for node, old in carried:
@@ -193,16 +206,44 @@ def accumulate_in_nodes(root: Any, seed: float) -> None:
     the generic rule serves every other op. Leaves then add their old `.grad` back. On
     error every `.grad` is restored and the error names the op and its inputs.
     """
+    running = _this_thread.__dict__.get("running")
+    if running is not None:  # a rule of a running pass called backward(): see _nested_pass
+        _nested_pass(root, seed, *running)
+        return
     with _one_pass_at_a_time:
-        _accumulate(root, seed)
+        try:
+            _accumulate(root, seed)
+        finally:
+            _this_thread.running = None
 
 
-_one_pass_at_a_time = threading.RLock()  # reentrant: a rule may run a pass of its own
+_one_pass_at_a_time = threading.Lock()
 """Passes in two threads over graphs that share nodes would see each other's marks."""
+_this_thread = threading.local()  # .running: (order, carried) of this thread's pass, or None
+
+
+def _nested_pass(root: Any, seed: float, order: list, carried: list) -> None:
+    """A pass started by a rule while another runs in this thread: on the dictionary path.
+
+    The running pass owns the `.grad` of its nodes (marks, or partial sums): a leaf among
+    them gets this pass's total through the running pass's carried list (added when that
+    pass ends); an interior one is set by the running pass, which ends later.
+    """
+    _, grads = propagate(root, seed)
+    owned = set(order)
+    for node, total in grads.items():
+        if node in owned:
+            if node._record is None:
+                carried.append((node, total))
+        elif node._record is None:
+            node.grad = node.grad + total
+        else:
+            node.grad = total
 
 
 def _accumulate(root: Any, seed: float) -> None:
     order, carried = _order_in_place(root)
+    _this_thread.running = (order, carried)
     pending = _PENDING
     # The spelled-out steps equal the rules they were written from; a row whose rule was
     # swapped since (a test's mutant, a debugging session) must be obeyed, so then every

@@ -112,3 +112,62 @@ def test_passes_in_two_threads_over_shared_leaves_give_the_serial_sums():
     finally:
         sys.setswitchinterval(interval)
     assert [wk.grad for wk in w] == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_rule_that_runs_a_pass_of_its_own_adds_up_as_two_passes():
+    from autograd import define_op
+
+    w = Value(2.0, "w")
+    side = w * 3.0  # shares the leaf w with the outer graph
+
+    calls = []
+
+    def derivative(x):
+        side.backward()  # e.g. logging a side gradient from inside a rule
+        calls.append(x)
+        return 2.0 * x
+
+    square = define_op("square_running_a_pass", lambda x: x * x, derivative, "2 * x")
+    y = square(w) + w
+    calls.clear()
+    w.grad = 0.0  # define_op tried the derivative once already, running its pass
+    y.backward()
+    assert len(calls) == 1
+    assert w.grad == (2 * 2.0 + 1.0) + 3.0
+    assert side.grad == 1.0
+
+
+@pytest.mark.parametrize("interrupt_at_line", range(5, 80, 5))
+def test_an_interrupt_while_ordering_restores_every_gradient(interrupt_at_line):
+    a, b = Value(1.0, "a"), Value(2.0, "b")
+    a.grad, b.grad = 10.0, 20.0
+    y = (a * b) + b * a.tanh()
+    lines = [0]
+
+    def tracer(frame, event, arg):
+        if frame.f_code.co_name != "_order_in_place":
+            return None
+
+        def per_line(frame, event, arg):
+            if event == "line":
+                lines[0] += 1
+                if lines[0] == interrupt_at_line:
+                    raise KeyboardInterrupt
+            return per_line
+
+        return per_line
+
+    sys.settrace(tracer)
+    try:
+        y.backward()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sys.settrace(None)
+    assert (a.grad, b.grad) == (10.0, 20.0) or lines[0] < interrupt_at_line
+    assert all(type(node.grad) is float for node in topological_order(y))
+
+
+def test_a_reader_in_another_thread_sees_a_float_mid_pass():
+    assert type(backprop._PENDING) is not float and isinstance(backprop._PENDING, float)
+    assert backprop._PENDING == 0.0
