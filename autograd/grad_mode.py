@@ -23,11 +23,6 @@ def is_grad_enabled() -> bool:
     return _recording.get()
 
 
-def recording() -> bool:
-    """True when a new node should record its parents: the cheap check of the hot path."""
-    return not open_no_grad_blocks[0] or _recording.get()
-
-
 @contextlib.contextmanager
 def no_grad() -> Iterator[None]:
     """Within this block, results are leaves: no parents recorded, nothing to backprop.

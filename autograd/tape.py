@@ -339,9 +339,9 @@ class Tape:
                 0.0 if row is None else float(totals[k])
                 for k, row in enumerate(plan.input_rows)
             )
-        zeros = np.zeros(shape)
         return output.reshape(shape), tuple(
-            zeros if row is None else grads[row].reshape(shape) for row in plan.input_rows
+            np.zeros(shape) if row is None else grads[row].reshape(shape)
+            for row in plan.input_rows
         )
 
     def batch_forward(self, *args: Any, lower: bool = True) -> Any:
@@ -607,8 +607,7 @@ def _lowered_results(np: Any, run: Run, output: Any, shape: tuple, reduce: str |
         totals[plan.narrow_input_index] = run.grad_narrow[narrow_rows, 0]
         totals[plan.wide_input_index] = run.grad_wide[:len(plan.wide_inputs)].sum(axis=1)
         return float(output.sum() * scale), tuple((totals * scale).tolist())
-    zeros = np.zeros(shape)
-    grads = [zeros] * len(plan.input_rows)
+    grads = [np.zeros(shape) for _ in plan.input_rows]  # each its own array, unused ones too
     for row, k in enumerate(plan.narrow_inputs, start=first):
         grads[k] = run.grad_narrow[row].reshape(shape).copy()
     for row, k in enumerate(plan.wide_inputs):

@@ -303,8 +303,8 @@ def _results(arrays: TorchArrays, run: Run, output: Any, shape: tuple,
         totals[arrays.index(plan.wide_inputs)] = (
             run.grad_wide[:len(plan.wide_inputs)].sum(dim=1))
         return float(output.sum() * scale), tuple((totals * scale).tolist())
-    zeros = torch.zeros(shape, dtype=torch.float64, device=arrays.device)
-    grads = [zeros] * len(plan.input_rows)
+    grads = [torch.zeros(shape, dtype=torch.float64, device=arrays.device)
+             for _ in plan.input_rows]  # each its own tensor, unused ones too
     for row, k in enumerate(plan.narrow_inputs, start=first):
         grads[k] = run.grad_narrow[row].reshape(shape).clone()
     for row, k in enumerate(plan.wide_inputs):

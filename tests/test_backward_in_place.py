@@ -171,3 +171,13 @@ def test_an_interrupt_while_ordering_restores_every_gradient(interrupt_at_line):
 def test_a_reader_in_another_thread_sees_a_float_mid_pass():
     assert type(backprop._PENDING) is not float and isinstance(backprop._PENDING, float)
     assert backprop._PENDING == 0.0
+
+
+@given(programs_with_inputs())
+def test_the_in_place_order_is_the_topological_order(case):
+    program, inputs = case
+    out = program(*[Value(x) for x in inputs])
+    order, carried = backprop._order_in_place(out)
+    backprop._restore(order, carried)
+    assert order == topological_order(out)
+    assert all(type(node.grad) is float for node in order)

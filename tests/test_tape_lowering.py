@@ -307,3 +307,12 @@ def test_one_number_chains_are_summed_in_chain_order_too():
     assert tape.lowered_plan(*args).summary()["sum"] == 1
     lowered, unlowered = (tape.batch_value_and_grad(*args, lower=lower) for lower in (True, False))
     assert np.array_equal(lowered[0], unlowered[0])
+
+
+@pytest.mark.parametrize("lower", [True, False])
+def test_inputs_the_output_does_not_use_get_arrays_of_their_own(lower):
+    x, unused_a, unused_b = Value(0.5), Value(1.0), Value(2.0)
+    tape = Tape.of(x * x, [x, unused_a, unused_b])
+    _, (dx, da, db) = tape.batch_value_and_grad(np.array([1.0, 2.0]), 1.0, 2.0, lower=lower)
+    da[0] = 99.0
+    assert db[0] == 0.0 and list(dx) == [2.0, 4.0]
