@@ -58,6 +58,9 @@ clock_name = "cpu"
 """The clock the workers time with (main sets it from --clock)."""
 
 
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 class WorkerFailed(RuntimeError):
     """A worker process exited with an error (or was killed by a signal)."""
 
@@ -66,6 +69,9 @@ def worker(python: Path, *options: str, timeout: float | None = None) -> dict:
     """One measurement in a fresh interpreter; returns the worker's JSON result."""
     command = [str(python), "-m", "benchmarks.worker", *options, "--clock", clock_name]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    # One thread for numpy's matrix products too, as torch gets (TORCH_THREADS): extra BLAS
+    # threads busy-wait, and the CPU clock counts every thread, so they showed as time.
+    env.update({name: "1" for name in BLAS_THREAD_VARIABLES})
     try:
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
                               timeout=timeout)
