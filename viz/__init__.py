@@ -18,7 +18,7 @@ from viz.formatting import format_steps, print_steps
 from viz.frames import render_steps
 from viz.ledger import EdgeStep, Ledger, Step, backprop_steps
 from viz.rendering import RendererNotFoundError, RenderError, find_renderer
-from viz.stepper import stepper_html
+from viz.stepper import StepperPage, stepper_html
 
 __all__ = [
     "EdgeStep",
@@ -31,6 +31,7 @@ __all__ = [
     "RenderError",
     "RendererNotFoundError",
     "Step",
+    "StepperPage",
     "TooManyPathsError",
     "backprop_steps",
     "draw_graph",
