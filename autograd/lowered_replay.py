@@ -37,6 +37,17 @@ class Fallback(Exception):
     """The lowered replay met a value or an op that only the unlowered replay handles."""
 
 
+
+def even_slice(rows: Sequence[int]) -> slice | None:
+    """rows as a slice when they step evenly upwards (slice(0, 0) for none), else None."""
+    if not rows:
+        return slice(0, 0)
+    step = rows[1] - rows[0] if len(rows) > 1 else 1
+    if step >= 1 and all(b - a == step for a, b in zip(rows, rows[1:], strict=False)):
+        return slice(rows[0], rows[-1] + 1, step)
+    return None
+
+
 class NumpyArrays:
     """The numpy array backend: rows x points float64 arrays."""
 
@@ -55,13 +66,8 @@ class NumpyArrays:
 
     def index(self, rows: Sequence[int], as_slice: bool = True) -> Any:
         """rows as a slice when they step evenly upwards (reading it is a view), else an array."""
-        if not rows:
-            return slice(0, 0)
-        if as_slice:
-            step = rows[1] - rows[0] if len(rows) > 1 else 1
-            if step >= 1 and all(b - a == step for a, b in zip(rows, rows[1:], strict=False)):
-                return slice(rows[0], rows[-1] + 1, step)
-        return self.np.array(rows, dtype=self.np.intp)
+        even = even_slice(rows) if as_slice or not rows else None
+        return even if even is not None else self.np.array(rows, dtype=self.np.intp)
 
     def scatter_plan(self, rows: Sequence[int]) -> Any:
         """None if rows has no repeats; else (unique rows, 0/1 matrix summing each one's

@@ -231,18 +231,11 @@ class Tape:
             batch = self._batch_args(np, args)
             if batch.size == 0:
                 return self._empty_batch(np, batch.shape, reduce)
-            run = self._lowered_run(_numpy_arrays(), batch)
-            if run is not None:
-                try:
-                    output = run.forward()
-                    run.backward(reduced=reduce is not None)
-                except Fallback:
-                    self._counts["fallback"] = self._counts.get("fallback", 0) + 1
-                else:
-                    self._counts["lowered"] = self._counts.get("lowered", 0) + 1
-                    results = _lowered_results(np, run, output, batch.shape, reduce)
-                    run.release()
-                    return results
+            results = self._replay_lowered(
+                _numpy_arrays(), batch, reduce,
+                lambda run, output: _lowered_results(np, run, output, batch.shape, reduce))
+            if results is not None:
+                return results
         return self._unlowered_value_and_grad(np, args, reduce)
 
     @property
@@ -272,6 +265,25 @@ class Tape:
                 scalars[k] = False
             plans[key] = lower_tape(self, scalars, arrays, fuse=fuse)
         return plans[key]
+
+    def _replay_lowered(self, arrays: Any, batch: Batch, reduce: str | None,
+                        results: Callable[[Run, Any], Any], fuse: bool = True) -> Any:
+        """results(run, output) of a lowered replay of batch, or None when it is not lowered
+        (one point, an output the same for every point) or falls back (unlowered replay
+        then answers); counts both kinds in replay_counts."""
+        run = self._lowered_run(arrays, batch, fuse)
+        if run is None:
+            return None
+        try:
+            output = run.forward()
+            run.backward(reduced=reduce is not None)
+        except Fallback:
+            self._counts["fallback"] = self._counts.get("fallback", 0) + 1
+            return None
+        self._counts["lowered"] = self._counts.get("lowered", 0) + 1
+        answer = results(run, output)
+        run.release()
+        return answer
 
     def _lowered_run(self, arrays: Any, batch: Batch, fuse: bool = True) -> Run | None:
         """A lowered replay ready to run, or None when the batch is one point for every input

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd.backprop import chain_rule
-from autograd.lowered_replay import Batch, Fallback, Run
+from autograd.lowered_replay import Batch, Run, even_slice
 from autograd.ops import evaluate_arrays
 
 TORCH_MISSING = (
@@ -108,12 +108,9 @@ class TorchArrays:
     def index(self, rows: Sequence[int], as_slice: bool = True) -> Any:
         """rows as a slice when they step evenly upwards, else a tensor of indices."""
         rows = list(rows)
-        if not rows:
-            return slice(0, 0)
-        if as_slice:
-            step = rows[1] - rows[0] if len(rows) > 1 else 1
-            if step >= 1 and all(b - a == step for a, b in zip(rows, rows[1:], strict=False)):
-                return slice(rows[0], rows[-1] + 1, step)
+        even = even_slice(rows) if as_slice or not rows else None
+        if even is not None:
+            return even
         return self.torch.tensor(rows, dtype=self.torch.long, device=self.device)
 
     def scatter_plan(self, rows: Sequence[int]) -> Any:
@@ -241,18 +238,11 @@ def torch_batch_value_and_grad(tape: Any, args: Sequence[Any], reduce: str | Non
     arrays = torch_arrays(device)
     batch = _torch_batch(tape, arrays, args)
     if batch.size > 0:
-        run = tape._lowered_run(arrays, batch, fuse=lower)
-        if run is not None:
-            try:
-                output = run.forward()
-                run.backward(reduced=reduce is not None)
-            except Fallback:
-                tape._counts["fallback"] = tape._counts.get("fallback", 0) + 1
-            else:
-                tape._counts["lowered"] = tape._counts.get("lowered", 0) + 1
-                results = _results(arrays, run, output, batch.shape, reduce)
-                run.release()
-                return results
+        results = tape._replay_lowered(
+            arrays, batch, reduce,
+            lambda run, output: _results(arrays, run, output, batch.shape, reduce), fuse=lower)
+        if results is not None:
+            return results
     # one point, an output the same for every point, or a value only the exact path handles
     numpy_args = [a.detach().cpu().numpy() if isinstance(a, arrays.torch.Tensor) else a
                   for a in args]
