@@ -6,19 +6,13 @@ import re
 import pytest
 
 from autograd import Value
+from tests.lecture import lecture_neuron
 from viz import backprop_steps, render_steps, stepper_html
 from viz.stepper_data import check_stepper_data
 
 
 def neuron():
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
+    return lecture_neuron()[0]
 
 
 def test_frames_fill_in_gradients_step_by_step(tmp_path):

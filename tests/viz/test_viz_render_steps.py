@@ -6,6 +6,7 @@ import struct
 import pytest
 
 from autograd import Value
+from tests.lecture import lecture_neuron
 from viz import GraphTooLargeError, backprop_steps, frames, render_steps
 
 HIGHLIGHT_FILL = 'fillcolor="#ffd966"'
@@ -13,14 +14,7 @@ HIGHLIGHT_EDGE = ' color="#c27c0e"'  # not fontcolor
 
 
 def neuron():
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
+    return lecture_neuron()[0]
 
 
 def svg_size(text):
