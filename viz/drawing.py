@@ -315,7 +315,7 @@ def draw_graph(
             body.append(f'\t{tail} -> v{i}_op [label={quoted(text)} id="e{i}_{k}"{extra}]\n')
     for tail, head in box_edges:
         add_edge(graph, tail, head, {"style": "dashed"})
-    return GraphDrawing(graph, node_ids, len(copied))
+    return GraphDrawing(graph, node_ids, len(copied), boxes)
 
 
 NOT_COMPUTED = "not computed"

@@ -29,10 +29,12 @@ class GraphDrawing:
         (b'<?xml', 'doctest_tanh.svg')
     """
 
-    def __init__(self, graph: Any, node_ids: dict[int, str], copies: int = 0) -> None:
+    def __init__(self, graph: Any, node_ids: dict[int, str], copies: int = 0,
+                 boxes: dict[int, str] | None = None) -> None:
         self.graph = graph
         self.node_ids = node_ids
         self.copies = copies  # edges drawn from a copy of their value (see max_edge_span)
+        self.boxes = boxes or {}  # id(node) -> the collapsed module box it is folded into
 
     @property
     def source(self) -> str:

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd.files import check_target, write_file
-from viz.clusters import module_scopes
 from viz.drawing import LEVELS, draw_graph
-from viz.ledger import Ledger, backprop_steps
+from viz.ledger import backprop_steps
 from viz.naming import node_names, plain_text
 from viz.rendering import render_source
 from viz.stepper_data import check_stepper_data, value_stepper_data
@@ -49,16 +48,6 @@ def _inline_svg(svg: str) -> str:
     return svg[start:]
 
 
-def _box_ids(ledger: Ledger, drawing: Any, modules: Any, collapse: Any) -> dict[int, str]:
-    """id(node) -> the SVG id of the collapsed module box a node is folded into."""
-    boxes = getattr(drawing, "box_ids", None)
-    if boxes is not None:
-        return dict(boxes)
-    if modules is None or not collapse:
-        return {}
-    return module_scopes(ledger.order, modules).boxes_for(collapse)
-
-
 def stepper_parts(
     root: Any, renderer: str = "auto", digits: int = 4, play_seconds: float = 0.9,
     modules: Any = None, level: str = "value", **draw_options: Any,
@@ -74,16 +63,14 @@ def stepper_parts(
         from viz.network import network_stepper_parts  # neuron and layer views
 
         svg, data = network_stepper_parts(root, modules, level, digits=digits,
-                                          renderer=renderer)
-        data = {**data, "play_interval_ms": max(1, round(play_seconds * 1000))}
+                                          renderer=renderer, play_seconds=play_seconds)
         check_stepper_data(data)
         return svg, data
     ledger = backprop_steps(root)
     drawing = draw_graph(root, grads=ledger.grads, digits=digits, modules=modules,
                          **draw_options)
     svg = render_source(drawing.source, "svg", renderer).decode("utf-8", "backslashreplace")
-    boxes = _box_ids(ledger, drawing, modules, draw_options.get("collapse"))
-    data = value_stepper_data(ledger, drawing.node_ids, boxes, digits, play_seconds)
+    data = value_stepper_data(ledger, drawing.node_ids, drawing.boxes, digits, play_seconds)
     return svg, data
 
 
