@@ -21,7 +21,7 @@ from autograd.backprop import propagate
 from viz.naming import plain_text
 from viz.network_model import Network, NeuronUnit
 from viz.number_format import format_number
-from viz.stepper_data import VERSION
+from viz.stepper_data import VERSION, edge_entry
 
 NEURON_COLUMNS = ["term", "sample", "factor 1", "factor 2", "product"]
 SAMPLES_SHOWN = 10
@@ -38,14 +38,16 @@ class _Flow:
         self.contribution, self.total = contribution, total
 
 
-def record_backward(root: Any) -> tuple[dict, dict[int, list[_Flow]]]:
-    """Run the engine's backward pass once: (grads by node, flows into each node by id)."""
+def record_backward(root: Any, order: list | None = None) -> tuple[dict, dict[int, list[_Flow]]]:
+    """Run the engine's backward pass once: (grads by node, flows into each node by id).
+
+    `order` is root's topological order when the caller has it already."""
     flows: dict[int, list[_Flow]] = {}
 
     def observe(node, upstream, parent, local, contribution, total) -> None:
         flows.setdefault(id(parent), []).append(_Flow(node, upstream, local, contribution, total))
 
-    _, grads = propagate(root, 1.0, observer=observe)
+    _, grads = propagate(root, 1.0, observer=observe, order=order)
     return grads, flows
 
 
@@ -59,18 +61,11 @@ def backward_order(network: Network) -> list[NeuronUnit]:
     return sorted(network.neurons, key=lambda unit: (-depth[unit.box_id], unit.index))
 
 
-def _sign(flow: float) -> int:
-    if not math.isfinite(flow) or flow == 0:
-        return 0
-    return 1 if flow > 0 else -1
-
-
 class _Builder:
     def __init__(self, network: Network, digits: int) -> None:
         self.network = network
         self.digits = digits
-        self.grads, self.flows = record_backward(network.root)
-        self.output_unit = {id(a): unit for unit in network.neurons for a in unit.outputs}
+        self.grads, self.flows = record_backward(network.root, network.order)
         self.box_name = {unit.box_id: unit.name for unit in network.neurons}
         self.box_name.update({u.box_id: u.name for u in network.inputs})
         self.loss_name = plain_text(network.root.label) or "loss"
@@ -206,12 +201,6 @@ def _parameter_lines(b: _Builder, unit: NeuronUnit) -> tuple[list[str], list]:
     return lines, rows
 
 
-def _edge(edge_id: str, flow: float, step: int | None, hover: str) -> dict:
-    finite = math.isfinite(flow)
-    return {"id": edge_id, "sign": _sign(flow), "magnitude": abs(flow) if finite else None,
-            "step": step, "hover": hover}
-
-
 def neuron_stepper_data(network: Network, digits: int = 4, play_seconds: float = 0.9) -> dict:
     """Stepper data for a `level="neuron"` drawing of the network (ids as draw_network's).
 
@@ -259,7 +248,7 @@ def neuron_stepper_data(network: Network, digits: int = 4, play_seconds: float =
                                      f"{text(flow.contribution)}")
             edge_id = f"c_{unit.box_id}_{network.loss_id}"
             step_edges.append(edge_id)
-            edges.append(_edge(edge_id, flow_total, number,
+            edges.append(edge_entry(edge_id, flow_total, number,
                                f"{unit.name} → {b.loss_name}: Σ over samples of dL/da = "
                                f"{text(flow_total)}"))
         steps.append({
@@ -312,7 +301,7 @@ def neuron_stepper_data(network: Network, digits: int = 4, play_seconds: float =
             edge_id = f"c_{tail}_{head}"
             step_edges.append(edge_id)
             weight_name = plain_text(carried[0].label) or "w"
-            edges.append(_edge(edge_id, flow_total, number,
+            edges.append(edge_entry(edge_id, flow_total, number,
                                f"{b.box_name[tail]} → {unit.name}: Σ over samples of "
                                f"{weight_name}·δ_j = {text(flow_total)}"))
             if tail in input_totals:
@@ -487,7 +476,7 @@ def layer_stepper_data(network: Network, neuron_data: dict) -> dict:
             flow += edges[edge_id]["flow"]
         edges[edge_id] = {"flow": flow, "step": step}
     edge_list = [
-        _edge(edge_id, entry["flow"], entry["step"],
+        edge_entry(edge_id, entry["flow"], entry["step"],
               f"{layer_name.get(edge_id.split('_')[1], '')} → "
               f"{layer_name.get(edge_id.split('_')[2], '')}: Σ of the flows back = "
               f"{format_number(entry['flow'])}")

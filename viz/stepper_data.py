@@ -313,7 +313,7 @@ def value_stepper_data(
         if node_id is not None:
             out_id = f"e{node_id[1:]}_out"
             step_edges.append(out_id)
-            edges.append(_edge(out_id, step.upstream, number,
+            edges.append(edge_entry(out_id, step.upstream, number,
                                f"{name}: {upstream_name} = {text(step.upstream)} flows back"))
         for edge in step.edges:
             parent = edge.parent
@@ -339,7 +339,7 @@ def value_stepper_data(
             if node_id is not None:
                 edge_id = f"e{node_id[1:]}_{edge.index}"
                 step_edges.append(edge_id)
-                edges.append(_edge(edge_id, edge.contribution, number,
+                edges.append(edge_entry(edge_id, edge.contribution, number,
                                    f"{parent_name} \u2192 {name}: {term}"))
         box = box_ids.get(id(node))
         folded = "" if node_id or not box else f" (folded into box {box})"
@@ -390,7 +390,9 @@ def value_stepper_data(
     }
 
 
-def _edge(edge_id: str, flow: float, step: int, hover: str) -> dict:
+def edge_entry(edge_id: str, flow: float, step: int | None, hover: str) -> dict:
+    """An edge of the schema: coloured by the sign of the gradient flowing back along it
+    from `step` on, sized by its magnitude (none for a flow that is not finite)."""
     finite = math.isfinite(flow)
     sign = 0 if not finite or flow == 0 else (1 if flow > 0 else -1)
     return {"id": edge_id, "sign": sign, "magnitude": abs(flow) if finite else None,
