@@ -25,7 +25,7 @@ from autograd.backprop import chain_rule
 from autograd.errors import DomainError, domain_error_for
 from autograd.grad_mode import enable_grad
 from autograd.graph import topological_order
-from autograd.lowered_replay import Batch, Fallback, NumpyArrays, Run
+from autograd.lowered_replay import Batch, Fallback, NumpyArrays, Run, even_slice
 from autograd.lowering import lower as lower_tape
 from autograd.ops import Op, evaluate_arrays
 from autograd.ops.op import forward_by_policy
@@ -267,16 +267,18 @@ class Tape:
         return plans[key]
 
     def _replay_lowered(self, arrays: Any, batch: Batch, reduce: str | None,
-                        results: Callable[[Run, Any], Any], fuse: bool = True) -> Any:
-        """results(run, output) of a lowered replay of batch, or None when it is not lowered
-        (one point, an output the same for every point) or falls back (unlowered replay
-        then answers); counts both kinds in replay_counts."""
+                        results: Callable[[Run, Any], Any], fuse: bool = True,
+                        backward: bool = True) -> Any:
+        """results(run, output) of a lowered replay of batch (backward too, unless told
+        not), or None when it is not lowered (one point, an output the same for every
+        point) or falls back (unlowered replay then answers); counts both in replay_counts."""
         run = self._lowered_run(arrays, batch, fuse)
         if run is None:
             return None
         try:
             output = run.forward()
-            run.backward(reduced=reduce is not None)
+            if backward:
+                run.backward(reduced=reduce is not None)
         except Fallback:
             self._counts["fallback"] = self._counts.get("fallback", 0) + 1
             return None
@@ -362,17 +364,11 @@ class Tape:
 
         if lower:
             batch = self._batch_args(np, args)
-            run = self._lowered_run(_numpy_arrays(), batch)
-            if run is not None:
-                try:
-                    output = run.forward()
-                except Fallback:
-                    self._counts["fallback"] = self._counts.get("fallback", 0) + 1
-                else:
-                    self._counts["lowered"] = self._counts.get("lowered", 0) + 1
-                    output = output.reshape(batch.shape).copy()
-                    run.release()
-                    return output
+            output = self._replay_lowered(
+                _numpy_arrays(), batch, None,
+                lambda run, output: output.reshape(batch.shape).copy(), backward=False)
+            if output is not None:
+                return output
         plan = self._plan(np)
         shape, values = self._batch_values(np, plan, args)
         if values is None:
@@ -561,7 +557,7 @@ class _BatchPlan:
                 if update_needed := any(depends[tape.parents[i][slot]] for i in positions):
                     update.append(slot)
                 merges.append(_merge_plan(np, rows) if update_needed else None)
-                parent_rows.append(_as_slice(np, rows))
+                parent_rows.append(_as_slice(rows))
             groups.append(_Group(op, tuple(positions), start, start + len(positions),
                                  tuple(parent_rows), tuple(update), tuple(merges)))
             start += len(positions)
@@ -573,14 +569,11 @@ class _BatchPlan:
                    tuple(groups))
 
 
-def _as_slice(np: Any, rows: Any) -> Any:
-    """rows as a slice when they step evenly upwards (reading it is a view, not a copy)."""
-    if len(rows) < 2:
-        return rows
-    step = int(rows[1] - rows[0])
-    if step < 1 or not bool(np.all(np.diff(rows) == step)):
-        return rows
-    return slice(int(rows[0]), int(rows[-1]) + 1, step)
+def _as_slice(rows: Any) -> Any:
+    """rows (an index array) as a slice when they step evenly upwards (reading it is a view,
+    not a copy); one row stays an array."""
+    even = even_slice(rows.tolist()) if len(rows) > 1 else None
+    return rows if even is None else even
 
 
 def _merge_plan(np: Any, rows: Any) -> Any:

@@ -289,8 +289,8 @@ def _results(arrays: TorchArrays, run: Run, output: Any, shape: tuple,
     if reduce is not None:
         scale = 1.0 / size if reduce == "mean" else 1.0
         totals = arrays.zeros(len(plan.input_rows), 1)[:, 0]
-        totals[arrays.index(plan.narrow_inputs)] = run.grad_narrow[narrow_rows, 0]
-        totals[arrays.index(plan.wide_inputs)] = (
+        totals[plan.narrow_input_index] = run.grad_narrow[narrow_rows, 0]
+        totals[plan.wide_input_index] = (
             run.grad_wide[:len(plan.wide_inputs)].sum(dim=1))
         return float(output.sum() * scale), tuple((totals * scale).tolist())
     grads = [torch.zeros(shape, dtype=torch.float64, device=arrays.device)
