@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd.graph import topological_order
+from autograd.ops.op import number_text
 
 MAX_PATHS = 10_000
 
@@ -38,13 +39,15 @@ class Path:
         return math.prod(self.locals)
 
 
-def _reaching(order: list, leaf: Any) -> set:
-    """The nodes of order from which leaf can be reached (leaf included)."""
-    reaches = {leaf}
+def _path_counts(order: list, leaf: Any) -> dict[Any, int]:
+    """node -> the number of paths from it down to leaf, for every node of order."""
+    counts: dict[Any, int] = {}
     for node in order:
-        if any(p in reaches for p in node.parents):
-            reaches.add(node)
-    return reaches
+        if node is leaf:
+            counts[node] = 1
+        else:
+            counts[node] = sum(counts[p] for p in node.parents)
+    return counts
 
 
 def count_paths(root: Any, leaf: Any) -> int:
@@ -56,13 +59,7 @@ def count_paths(root: Any, leaf: Any) -> int:
         >>> count_paths(x * y + x * x, x)
         3
     """
-    counts: dict[Any, int] = {}
-    for node in topological_order(root):
-        if node is leaf:
-            counts[node] = 1
-        else:
-            counts[node] = sum(counts[p] for p in node.parents)
-    return counts.get(root, 0)
+    return _path_counts(topological_order(root), leaf).get(root, 0)
 
 
 def gradient_paths(root: Any, leaf: Any, max_paths: int = MAX_PATHS) -> list[Path]:
@@ -78,7 +75,8 @@ def gradient_paths(root: Any, leaf: Any, max_paths: int = MAX_PATHS) -> list[Pat
         >>> [p.product for p in gradient_paths(x * y + x * x, x)]
         [3.0, 2.0, 2.0]
     """
-    total = count_paths(root, leaf)
+    counts = _path_counts(topological_order(root), leaf)
+    total = counts.get(root, 0)
     if total > max_paths:
         raise TooManyPathsError(
             f"{total} paths lead from the root down to {_called(leaf)}, more than "
@@ -86,7 +84,7 @@ def gradient_paths(root: Any, leaf: Any, max_paths: int = MAX_PATHS) -> list[Pat
         )
     if total == 0:
         return []
-    reaches = _reaching(topological_order(root), leaf)
+    reaches = {node for node, count in counts.items() if count}  # leaf is reachable from these
     local_grads: dict[Any, tuple] = {}
     paths: list[Path] = []
     # A link is (previous link, node, parent slot, local): pushing shares the path so far.
@@ -142,9 +140,7 @@ def node_names(order: list) -> dict[Any, str]:
         if node.label:
             names[node] = node.label
         elif not node.parents:
-            short = f"{node.data:g}"
-            names[node] = short if float(short) == node.data or node.data != node.data \
-                else repr(node.data)
+            names[node] = number_text(node.data)
         else:
             counter += 1
             while f"%{counter}" in taken:
