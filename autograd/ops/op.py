@@ -230,15 +230,11 @@ def forward_by_policy(op: Op, *inputs: float) -> float:
 
 def evaluate(op: Op, *inputs: Any) -> Any:
     """Run op's forward on plain numbers under the numeric policy, raising DomainErrors."""
-    if any(isinstance(x, complex) for x in inputs):
-        if op.complex_forward is None:
-            raise TypeError(f"{op.name} has no complex forward, so no complex step")
-        try:
-            return op.complex_forward(*inputs)
-        except (ArithmeticError, ValueError) as err:
-            raise domain_error_for(err)(str(err)) from None
+    complex_step = any(isinstance(x, complex) for x in inputs)
+    if complex_step and op.complex_forward is None:
+        raise TypeError(f"{op.name} has no complex forward, so no complex step")
     try:
-        return forward_by_policy(op, *inputs)
+        return op.complex_forward(*inputs) if complex_step else forward_by_policy(op, *inputs)
     except (ArithmeticError, ValueError) as err:
         raise domain_error_for(err)(str(err)) from None
 
