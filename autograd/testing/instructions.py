@@ -148,11 +148,6 @@ INSTRUCTIONS: dict[str, Kind] = _kinds()
 """Every instruction kind by name: one per row, and the with-constant kinds."""
 
 KINDS: tuple[str, ...] = tuple(INSTRUCTIONS)
-WITH_CONSTANT: tuple[str, ...] = tuple(
-    k for k, kind in INSTRUCTIONS.items() if kind.constant_at is not None)
-UNARY: tuple[str, ...] = tuple(
-    k for k, kind in INSTRUCTIONS.items() if kind.arity == 1 and kind.constant_at is None)
-BINARY: tuple[str, ...] = tuple(k for k, kind in INSTRUCTIONS.items() if kind.arity == 2)
 
 
 def kind(name: str) -> Kind:
@@ -289,11 +284,8 @@ for _name, _symbol in (("add", "+"), ("sub", "-"), ("mul", "*"), ("truediv", "/"
 
 
 __all__ = [
-    "BINARY",
     "INSTRUCTIONS",
     "KINDS",
-    "UNARY",
-    "WITH_CONSTANT",
     "Analysis",
     "Interval",
     "Kind",
