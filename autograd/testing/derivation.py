@@ -25,7 +25,7 @@ from autograd.errors import DomainError
 from autograd.grad_mode import no_grad
 from autograd.paths import TooManyPathsError, gradient_paths, node_names
 from autograd.testing.errors import NumericallyUnreliable
-from autograd.testing.kinks import judge_near_kinks, kinks_in
+from autograd.testing.kinks import judge_near_kinks, kink_distance, kinks_in
 from autograd.value import Value
 
 DEFAULT_DOMAIN = (-3.0, 3.0)
@@ -707,10 +707,7 @@ def _excused_by_kinks(problem: _Problem, graph: _Graph, name: str, claimed: Any,
     """
     if graph.root is None:
         return False
-    near_any = [n for n in graph.order
-                if n.op_record is not None and n.op_record.kink_distance is not None]
-    if not near_any or not any(_kink_distance(n) <= NEAR_KINK_PREFILTER * max(
-            1.0, *(abs(p.data) for p in n.parents)) for n in near_any):
+    if not any(_near_its_kink(n, NEAR_KINK_PREFILTER) for n in graph.order):
         return False
     flat_point = _flatten(problem, graph.point)
     for index in wrong:
@@ -735,11 +732,13 @@ def _excused_by_kinks(problem: _Problem, graph: _Graph, name: str, claimed: Any,
     return True
 
 
-def _kink_distance(node: Any) -> float:
-    try:
-        return float(node.op_record.kink_distance(*(p.data for p in node.parents)))
-    except (ArithmeticError, ValueError):
-        return 0.0
+def _near_its_kink(node: Any, margin: float) -> bool:
+    """True if node's op has a kink within margin * max(1, |inputs|) of its inputs."""
+    op = node.op_record
+    if op is None or op.kink_distance is None:
+        return False
+    inputs = [p.data for p in node.parents]
+    return kink_distance(op, inputs) <= margin * max(1.0, *(abs(x) for x in inputs))
 
 
 def _ravel(shape: tuple, index: tuple) -> int:
@@ -844,9 +843,7 @@ def _confirmation_graphs(problem: _Problem, rng: random.Random, near: dict | Non
             graph = _graph_at(problem, _random_point(problem, rng, near))
         except _Skip:
             continue
-        if any(n.op_record is not None and n.op_record.kink_distance is not None
-               and _kink_distance(n) <= KINK_MARGIN * max(1.0, *(abs(p.data) for p in n.parents))
-               for n in graph.order):
+        if any(_near_its_kink(n, KINK_MARGIN) for n in graph.order):
             continue
         graphs.append(graph)
     return graphs
@@ -1219,7 +1216,9 @@ def _paths_for(problem: _Problem, name: str, index: tuple, samples: list[_Sample
     structure = _structure(base.order)
     evidence = []
     for s in samples:
-        if s is samples[0] or _structure(s.graph.order) == structure:
+        if s is samples[0]:
+            evidence.append((_element(s.claimed, index), [p.product for p in paths]))
+        elif _structure(s.graph.order) == structure:
             products = [p.product for p in gradient_paths(s.graph.root, s.graph.leaf(name, index),
                                                           DIAGNOSIS_MAX_PATHS)]
             evidence.append((_element(s.claimed, index), products))

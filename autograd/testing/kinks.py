@@ -74,7 +74,8 @@ class Kink:
         return self.op.kink or "the row does not say which derivative it takes there"
 
 
-def _distance(op: Op, inputs: Sequence[float]) -> float:
+def kink_distance(op: Op, inputs: Sequence[float]) -> float:
+    """How far inputs are from op's kink, by its row (0.0 where that is undefined)."""
     try:
         return float(op.kink_distance(*inputs))
     except (ArithmeticError, ValueError):
@@ -85,7 +86,7 @@ def kinks_of_op(op: Op, point: Sequence[float]) -> list[Kink]:
     """The op itself applied to point, as a one-node graph (each input moves its own input)."""
     if op.kink_distance is None:
         return []
-    return [Kink(op, "", tuple(point), _distance(op, point), (1.0,) * len(point))]
+    return [Kink(op, "", tuple(point), kink_distance(op, point), (1.0,) * len(point))]
 
 
 def kinks_in(root: object, leaves: Sequence[object]) -> list[Kink]:
@@ -107,7 +108,7 @@ def kinks_in(root: object, leaves: Sequence[object]) -> list[Kink]:
         op = node.op_record
         inputs = tuple(p.data for p in node.parents)
         sensitivity = tuple(_rate(node.parents, tangents) for tangents in tangents_per_leaf)
-        result.append(Kink(op, node.label, inputs, _distance(op, inputs), sensitivity))
+        result.append(Kink(op, node.label, inputs, kink_distance(op, inputs), sensitivity))
     return result
 
 
