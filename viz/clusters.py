@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from viz.naming import node_names
-from viz.number_format import format_number
+from viz.number_format import backward_has_run, format_number, span
 
 
 def _encloses(outer: str, inner: str) -> bool:
@@ -122,7 +122,7 @@ class ModuleScopes:
         if names is None:
             names = node_names(self.order)
         root = self.order[-1] if self.order else None
-        computed = grads is not None or (root is not None and root.grad != 0.0)
+        computed = grads is not None or (root is not None and backward_has_run(root))
 
         def grad_of(node: Any) -> float | None:
             if grads is not None:
@@ -135,7 +135,7 @@ class ModuleScopes:
             found = [grad_of(v) for v in values]
             if any(g is None for g in found):
                 return "grad: not computed yet"
-            return f"grad {_span(found, digits)}"
+            return f"grad {span(found, digits)}"
 
         outputs = self.box_outputs(boxes)
         labels = {}
@@ -147,7 +147,7 @@ class ModuleScopes:
                           f"{grad_text([v])}" for v in leaving]
             else:
                 lines.append(f"{len(leaving)} outputs: data "
-                             f"{_span([v.data for v in leaving], digits)} | "
+                             f"{span([v.data for v in leaving], digits)} | "
                              f"{grad_text(leaving)}")
             lines.append(f"({count} values)")
             labels[box_id] = "\n".join(lines)
@@ -263,13 +263,6 @@ def module_scopes(order: list, model: Any) -> ModuleScopes:
         if scope_name is not None:
             scope[key] = scope_name
     return scopes
-
-
-def _span(values: list[float], digits: int) -> str:
-    low, high = min(values), max(values)
-    if low == high:
-        return format_number(low, digits)
-    return f"{format_number(low, digits)} .. {format_number(high, digits)}"
 
 
 def _common(scopes: ModuleScopes, names: list[str | None]) -> str | None:

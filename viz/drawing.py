@@ -33,7 +33,7 @@ from viz.dot import (  # noqa: F401 - MissingGraphvizError and EDGE are viz.draw
 )
 from viz.graph_drawing import GraphDrawing, open_in_viewer  # noqa: F401 - re-exported
 from viz.naming import expression_texts, formula_in_names, node_names, plain_text
-from viz.number_format import format_number
+from viz.number_format import backward_has_run, format_number
 
 # Beyond this many values a full drawing takes more than about a minute to lay out.
 # Measured with graphviz-pure (the renderer we ship) on nn.MLP(2, [16, 16, 1], seed=0)
@@ -79,13 +79,6 @@ NONFINITE_EDGE = "#c62828"
 
 class GraphTooLargeError(ValueError):
     """The graph has more value nodes than draw_graph's max_nodes allows."""
-
-
-def backward_has_run(root: Any) -> bool:
-    """Whether root's gradients were computed: backward() always leaves the root's .grad at
-    its seed, which is never 0.0, so a root .grad of 0.0 means no backward pass (or
-    zero_grad since); the drawing then writes "grad: not computed" instead of 0.0000."""
-    return root.grad != 0.0
 
 
 # Graphviz reads "&name;" in any label as an HTML entity: "&amp;" would show as "&".

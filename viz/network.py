@@ -19,7 +19,7 @@ from viz.graph_drawing import GraphDrawing
 from viz.naming import plain_text
 from viz.network_model import Network, NeuronUnit, find_network
 from viz.network_steps import layer_stepper_data, neuron_stepper_data
-from viz.number_format import format_number
+from viz.number_format import backward_has_run, format_number, span
 from viz.rendering import render_source
 
 NETWORK_LEVELS = ("neuron", "layer")
@@ -37,7 +37,7 @@ class _Numbers:
     def __init__(self, root: Any, grads: Any, digits: int, stepper: bool = False) -> None:
         self.grads = grads
         self.digits = digits
-        self.computed = grads is not None or root.grad != 0.0
+        self.computed = grads is not None or backward_has_run(root)
         # On the stepper page a box's one gradient line, "grad ?", is filled in by its step.
         self.stepper = stepper
 
@@ -64,18 +64,13 @@ class _Numbers:
         return (f"mean {self.number(mean)}, min {self.number(min(values))}, "
                 f"max {self.number(max(values))}")
 
-    def span(self, values: list[float]) -> str:
-        """'a .. b' (or one number)."""
-        low, high = min(values), max(values)
-        return self.number(low) if low == high else f"{self.number(low)} .. {self.number(high)}"
-
     def grads_span(self, nodes: list) -> str:
         if not self.computed:
             return "grad: not computed"
         known = [g for g in (self.grad_of(node) for node in nodes) if g is not None]
         if len(known) < len(nodes):
             return "grad ?"
-        return f"grad {self.span(known)}"
+        return f"grad {span(known, self.digits)}"
 
 
 def _over_samples(what: str, values: list[float], numbers: _Numbers) -> str:
@@ -100,7 +95,7 @@ def _neuron_label(unit: NeuronUnit, numbers: _Numbers) -> str:
     lines.append(_over_samples("a", [a.data for a in unit.outputs], numbers))
     weights = unit.weights
     weights_text = (f"{_weights_name(weights)} ({len(weights)}): data "
-                    f"{numbers.span([w.data for w in weights])}")
+                    f"{span([w.data for w in weights], numbers.digits)}")
     if unit.bias is not None:
         name = plain_text(unit.bias.label) or "b"
         bias_text = f"{name} = {numbers.number(unit.bias.data)}"
@@ -216,9 +211,10 @@ def _draw_layers(network: Network, graph: Any, numbers: _Numbers) -> dict[int, s
                  f"a of {count} over {network.samples} "
                  f"sample{'s' if network.samples > 1 else ''}: "
                  f"{numbers.spread(outputs)}",
-                 f"{len(weights)} weights: data {numbers.span([w.data for w in weights])}"]
+                 f"{len(weights)} weights: data {span([w.data for w in weights], numbers.digits)}"]
         if biases:
-            lines.append(f"{len(biases)} biases: data {numbers.span([b.data for b in biases])}")
+            biases_data = span([b.data for b in biases], numbers.digits)
+            lines.append(f"{len(biases)} biases: data {biases_data}")
         if numbers.stepper:
             lines.append("grad ?")
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 
 def format_number(x: float, digits: int = 4) -> str:
@@ -25,3 +26,17 @@ def format_number(x: float, digits: int = 4) -> str:
         return f"{x:.{digits}f}"
     return f"{x:.{digits}e}"
 
+
+def span(values: list[float], digits: int = 4) -> str:
+    """'a .. b' from the smallest value to the largest, or one number when they are equal."""
+    low, high = min(values), max(values)
+    if low == high:
+        return format_number(low, digits)
+    return f"{format_number(low, digits)} .. {format_number(high, digits)}"
+
+
+def backward_has_run(root: Any) -> bool:
+    """Whether root's gradients were computed: backward() always leaves the root's .grad at
+    its seed, which is never 0.0, so a root .grad of 0.0 means no backward pass (or
+    zero_grad since); drawings then write "grad: not computed" instead of 0.0000."""
+    return root.grad != 0.0
