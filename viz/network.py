@@ -305,7 +305,7 @@ def network_stepper_parts(
     network = find_network(root, modules, level)
     data = neuron_stepper_data(network, digits, play_seconds)
     if level == "layer":
-        data = layer_stepper_data(network, data)
+        data = layer_stepper_data(network, data, digits)
     drawing = _drawing(network, level, _Numbers(root, None, digits, stepper=True))
     svg = render_source(drawing.source, "svg", renderer).decode("utf-8", "backslashreplace")
     return svg[svg.find("<svg"):], data

@@ -401,7 +401,7 @@ def _neuron_node(b: _Builder, unit: NeuronUnit, sums: dict, grads: dict, steps: 
     }
 
 
-def layer_stepper_data(network: Network, neuron_data: dict) -> dict:
+def layer_stepper_data(network: Network, neuron_data: dict, digits: int = 4) -> dict:
     """The neuron-level stepper data regrouped for a `level="layer"` drawing.
 
     A step per layer holds the steps of its neurons (their lines and rows in order), the
@@ -445,7 +445,7 @@ def layer_stepper_data(network: Network, neuron_data: dict) -> dict:
                 totals[target] = term["total"]
                 continue
             totals[target] = totals.get(target, 0.0) + term["contribution"]
-            text = format_number(totals[target])
+            text = format_number(totals[target], digits)
             sums.setdefault(target, []).append({
                 **term, "from": f"{node['name']}: {term['from']}",
                 "step": new_number.get(term["step"], 0) if term["step"] else 0,
@@ -459,13 +459,13 @@ def layer_stepper_data(network: Network, neuron_data: dict) -> dict:
                                 f"neuron{'s' if count > 1 else ''}: each "
                                 f"neuron's δ_j = f'(z_j)·Σ_k w_kj δ_k and its weight "
                                 f"gradients; Σ of the layer's δ = "
-                                f"{format_number(totals.get(target, 0.0))}")
-        step["known"] = [[target, format_number(totals[target])]] if target in totals else []
+                                f"{format_number(totals.get(target, 0.0), digits)}")
+        known = [[target, format_number(totals[target], digits)]] if target in totals else []
+        step["known"] = known
         if target != network.loss_id:
-            fed = [t for t in ("inputs",) if any(term["step"] == k
-                                                 for term in sums.get("inputs", []))]
-            step["known"] += [[t, format_number(sum(
-                term["contribution"] for term in sums[t] if term["step"] <= k))] for t in fed]
+            if any(term["step"] == k for term in sums.get("inputs", [])):
+                fed = sum(term["contribution"] for term in sums["inputs"] if term["step"] <= k)
+                step["known"].append(["inputs", format_number(fed, digits)])
 
     edges: dict[str, dict] = {}
     for edge in neuron_data["edges"]:
@@ -479,7 +479,7 @@ def layer_stepper_data(network: Network, neuron_data: dict) -> dict:
         edge_entry(edge_id, entry["flow"], entry["step"],
               f"{layer_name.get(edge_id.split('_')[1], '')} → "
               f"{layer_name.get(edge_id.split('_')[2], '')}: Σ of the flows back = "
-              f"{format_number(entry['flow'])}")
+              f"{format_number(entry['flow'], digits)}")
         for edge_id, entry in edges.items()
     ]
 
@@ -489,7 +489,7 @@ def layer_stepper_data(network: Network, neuron_data: dict) -> dict:
             continue
         terms = sums.get(target, [])
         grad = totals.get(target)
-        grad_text = "not computed" if grad is None else format_number(grad)
+        grad_text = "not computed" if grad is None else format_number(grad, digits)
         steps_here = [k for k, s in enumerate(steps, start=1) if s["nodes"] == [target]]
         first = terms[0]["step"] if terms and terms[0]["step"] else None
         own = steps_here[0] if steps_here else first

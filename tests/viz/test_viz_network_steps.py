@@ -159,3 +159,22 @@ def test_layer_level_nodes_are_the_inputs_the_layers_and_the_loss(batch):
     assert [nodes[i]["op"] for i in ("l0", "l1", "l2")] == ["layer"] * 3
     assert nodes["loss"]["op"] == "*" and nodes["inputs"]["data_text"] == "2 inputs"
     assert "W2[1,0]" in nodes["l1"]["search"] and "layer2.neuron1" in nodes["l1"]["search"]
+
+
+def test_layer_level_writes_its_totals_with_the_digits_asked_for(batch):
+    import re
+
+    model = batch[0]
+    loss, _ = forward_by_hand(model, [[0.2, 0.3], [-0.5, 0.1]], [1.0, -1.0])
+    _, data = network_stepper_parts(loss, model, "layer", digits=6)
+    for p in model.parameters():
+        p.grad = 0.0
+    loss.backward()
+    layer_totals = [sum(n.b.grad for n in layer.neurons) for layer in model.layers]
+    headlines = [step["headline"] for step in data["steps"]
+                 if "Σ of the layer's δ" in step["headline"]]
+    assert len(headlines) == len(model.layers)
+    for headline in headlines:
+        written = re.search(r"Σ of the layer's δ = (-?\d+\.\d{6})$", headline)
+        assert written, headline
+        assert any(abs(float(written.group(1)) - t) <= 1e-6 for t in layer_totals)
