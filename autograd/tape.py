@@ -16,11 +16,11 @@ same depth as one array operation.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from autograd.arithmetic import is_real_number
 from autograd.backprop import chain_rule
 from autograd.errors import DomainError, domain_error_for
 from autograd.grad_mode import enable_grad
@@ -112,7 +112,7 @@ class Tape:
         self._check_input_count(args)
         floats = []
         for k, arg in enumerate(args):
-            if isinstance(arg, bool) or not isinstance(arg, numbers.Real):
+            if not is_real_number(arg):
                 raise TypeError(
                     f"replay input {k} must be a real number, got {type(arg).__name__} {arg!r}"
                 )
@@ -397,8 +397,7 @@ class Tape:
             values[[row for row, _ in used]] = [[x] for _, x in used]
         for row, array in arrays:
             if row is not None:
-                values[row] = array.reshape(size) if array.shape == shape else (
-                    np.broadcast_to(array, shape).reshape(size))
+                values[row] = _numpy_arrays().flat(array, shape, size)
         return shape, values
 
     def _batch_forward(self, np: Any, plan: _BatchPlan, values: Any) -> list:
