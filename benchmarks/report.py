@@ -21,7 +21,8 @@ BYTES_PER_NODE_TARGET = 128.0
 """The targets of issue 14 (run.py prints each as met or not, with its figure)."""
 
 
-def _gc(on: bool) -> str:
+def gc_label(on: bool) -> str:
+    """'on' or 'off': how the tables name a cycle-collector setting."""
     return "on" if on else "off"
 
 
@@ -122,7 +123,7 @@ def format_graph(rows: dict, header: str, failures: dict | None = None) -> str:
     for (name, gc_on), r in rows.items():
         total = _first_total(r)
         lines.append(row.format(
-            name, _gc(gc_on), f"{r['nodes']:,}",
+            name, gc_label(gc_on), f"{r['nodes']:,}",
             _fmt(_ns(r, "first", "build_seconds")), _fmt(_ns(r, "warm", "build_seconds")),
             _fmt(_ns(r, "first", "order_seconds")), _fmt(_ns(r, "first", "propagate_seconds")),
             _fmt(_ns(r, "first", "backward_seconds")),
@@ -135,7 +136,7 @@ def format_graph(rows: dict, header: str, failures: dict | None = None) -> str:
             _times(floor_ratio(rows, name, gc_on,
                                lambda x: _ns(x, "first", "backward_seconds")))))
     for (name, gc_on), why in (failures or {}).items():
-        lines.append(f"{name:<11} {_gc(gc_on):<3} {why}")
+        lines.append(f"{name:<11} {gc_label(gc_on):<3} {why}")
     lines.append(
         "(medians over fresh processes; first: the first build in the process, warm: a second\n"
         " build after dropping the first; order, propagate and backward after the first build;\n"
@@ -243,7 +244,7 @@ def format_demo(rows: dict, header: str) -> str:
         name, gc_on, _ = key
         nodes = r["nodes"]
         lines.append(row.format(
-            name, _gc(gc_on), f"{1e3 * r['step_seconds']:,.2f}",
+            name, gc_label(gc_on), f"{1e3 * r['step_seconds']:,.2f}",
             f"{1e3 * r['first_step_seconds']:,.2f}", _fmt(nodes),
             *(_fmt(per_node_ns(r["phases"][p], nodes)) for p in PHASES),
             _times(_step_speedup(rows, key, REFERENCE)),
@@ -281,11 +282,10 @@ def format_batched(rows: dict, sizes: tuple[int, ...], engines: list[str], heade
                 if r is None:
                     cells += f"  {'not run':>10} {'-':>9}"
                     continue
-                torch = rows.get(("torch-batched", gc_on, n))
-                ratio = None if torch is None else r["step_seconds"] / torch["step_seconds"]
+                ratio = _replay_ratio(rows, gc_on, n, name)
                 cells += f"  {1e3 * r['step_seconds']:>10,.3f} {_times(ratio):>9}"
             if any((name, gc_on, n) in rows for n in sizes):
-                lines.append(f"{name:<27} {_gc(gc_on):<3}{cells}")
+                lines.append(f"{name:<27} {gc_label(gc_on):<3}{cells}")
     lines.append(
         "(/ torch: this row's step time / torch batched's at the same size and GC setting;\n"
         " engines that build a graph of scalars per point run at the demo's size only)")
@@ -334,13 +334,13 @@ def evaluate_targets(graphs: dict[str, dict], demo: dict, batched: dict,
                          target: float) -> dict[str, Any]:
         ceiling = speedup(rows, FLOOR, gc_on, seconds_of)
         note = "" if ceiling is None else f" (floor {ceiling:,.2f}x)"
-        return _target(f"GC {_gc(gc_on)}: {what} >= {target:g}x micrograd",
+        return _target(f"GC {gc_label(gc_on)}: {what} >= {target:g}x micrograd",
                        speedup(rows, SUBJECT, gc_on, seconds_of), target, True, note=note)
 
     def demo_versus_micrograd(gc_on: bool, target: float) -> dict[str, Any]:
         ceiling = _demo_speedup(demo, gc_on, FLOOR)
         note = "" if ceiling is None else f" (floor {ceiling:,.2f}x)"
-        return _target(f"GC {_gc(gc_on)}: demo training step >= {target:g}x micrograd",
+        return _target(f"GC {gc_label(gc_on)}: demo training step >= {target:g}x micrograd",
                        _demo_speedup(demo, gc_on), target, True, note=note)
 
     out = [
@@ -362,21 +362,21 @@ def evaluate_targets(graphs: dict[str, dict], demo: dict, batched: dict,
         for what, rows in (("deep chain", chain), ("random graph", wide)):
             for when in ("first", "warm"):
                 out.append(_target(
-                    f"GC {_gc(setting)}: build within 1.25x floor, {what} ({when})",
+                    f"GC {gc_label(setting)}: build within 1.25x floor, {what} ({when})",
                     floor_ratio(rows, SUBJECT, setting,
                                 lambda x, w=when: _ns(x, w, "build_seconds")),
                     BUILD_FLOOR_TARGET, False))
-        out.append(_target(f"GC {_gc(setting)}: build within 1.25x floor, demo step",
+        out.append(_target(f"GC {gc_label(setting)}: build within 1.25x floor, demo step",
                            _demo_floor(demo, setting, "build_seconds"), BUILD_FLOOR_TARGET,
                            False))
     for setting in GC_SETTINGS:
         for what, rows in (("deep chain", chain), ("random graph", wide)):
             out.append(_target(
-                f"GC {_gc(setting)}: backward within 1.5x floor, {what}",
+                f"GC {gc_label(setting)}: backward within 1.5x floor, {what}",
                 floor_ratio(rows, SUBJECT, setting,
                             lambda x: _ns(x, "first", "backward_seconds")),
                 BACKWARD_FLOOR_TARGET, False))
-        out.append(_target(f"GC {_gc(setting)}: backward within 1.5x floor, demo step",
+        out.append(_target(f"GC {gc_label(setting)}: backward within 1.5x floor, demo step",
                            _demo_floor(demo, setting, "backward_seconds"),
                            BACKWARD_FLOOR_TARGET, False))
     sizes = sorted({key[2] for key in batched})
@@ -384,7 +384,7 @@ def evaluate_targets(graphs: dict[str, dict], demo: dict, batched: dict,
         for setting in GC_SETTINGS:
             on_torch = _replay_ratio(batched, setting, points, "gradledger-replay-torch")
             out.append(_target(
-                f"GC {_gc(setting)}: batched replay, {points:,} points <= {target:g}x torch "
+                f"GC {gc_label(setting)}: batched replay, {points:,} points <= {target:g}x torch "
                 "batched time", _replay_ratio(batched, setting, points) if points in sizes
                 else None, target, False,
                 note="" if on_torch is None else f" (backend torch {on_torch:,.2f}x)"))

@@ -35,6 +35,7 @@ from benchmarks.report import (  # noqa: E402
     format_graph,
     format_memory,
     format_targets,
+    gc_label,
     summarize_graph,
     summarize_steps,
 )
@@ -114,10 +115,6 @@ def alternating(names: list[str], repeat: int) -> list[str]:
     return names if repeat % 2 == 0 else names[::-1]
 
 
-def _gc(on: bool) -> str:
-    return "on" if on else "off"
-
-
 def graph_workload(python: Path, workload: str, engines: list[str], args: argparse.Namespace,
                    gc_settings: tuple[bool, ...]) -> tuple[str, dict]:
     """Build and backward of the deep chain or the random graph, per node, every engine."""
@@ -133,16 +130,16 @@ def graph_workload(python: Path, workload: str, engines: list[str], args: argpar
                     continue
                 try:
                     result = worker(python, "--engine", name, "--measure", "graph",
-                                    "--workload", workload, *size, "--gc", _gc(gc_on))
+                                    "--workload", workload, *size, "--gc", gc_label(gc_on))
                 except WorkerFailed as err:  # torch crashes on deep graphs: say so, go on
                     failures[(name, gc_on)] = f"failed: {err}"
-                    print(f"{workload} GC {_gc(gc_on)} {name}: {failures[(name, gc_on)]}")
+                    print(f"{workload} GC {gc_label(gc_on)} {name}: {failures[(name, gc_on)]}")
                     continue
                 if workload == "chain" and deep_chain.gradient_error_of(result) > 1e-9:
                     raise SystemExit(f"{name} chain: wrong gradient {result['leaf_grad']!r}")
                 samples[(name, gc_on)].append(result)
                 first = result["first"]
-                print(f"{workload} {repeat + 1}/{args.repeats} GC {_gc(gc_on):<3} {name:<11} "
+                print(f"{workload} {repeat + 1}/{args.repeats} GC {gc_label(gc_on):<3} {name:<11} "
                       f"build {first['build_seconds']:.3f} s, backward "
                       f"{first['backward_seconds']:.3f} s", flush=True)
     rows = summarize_graph(samples)
@@ -154,9 +151,9 @@ def graph_workload(python: Path, workload: str, engines: list[str], args: argpar
                   f"{args.seed}), then backward;\n{_processes(args.repeats)} per engine and "
                   "GC setting")
     return format_graph(rows, header, failures), {
-        "failures": {f"{k[0]} gc {_gc(k[1])}": v for k, v in failures.items()},
-        "samples": {f"{k[0]} gc {_gc(k[1])}": v for k, v in samples.items()},
-        "rows": {f"{k[0]} gc {_gc(k[1])}": v for k, v in rows.items()}, "summary": rows}
+        "failures": {f"{k[0]} gc {gc_label(k[1])}": v for k, v in failures.items()},
+        "samples": {f"{k[0]} gc {gc_label(k[1])}": v for k, v in samples.items()},
+        "rows": {f"{k[0]} gc {gc_label(k[1])}": v for k, v in rows.items()}, "summary": rows}
 
 
 def memory_and_agreement(python: Path, engines: list[str],
@@ -181,11 +178,11 @@ def steps(python: Path, plan: list[tuple[str, int, int]], repeats: int,
     for repeat in range(repeats):
         for gc_on in gc_settings if repeat % 2 == 0 else gc_settings[::-1]:
             for name, points, count in (plan if repeat % 2 == 0 else plan[::-1]):
-                result = must(python, f"{name} step at {points} points (GC {_gc(gc_on)})",
+                result = must(python, f"{name} step at {points} points (GC {gc_label(gc_on)})",
                               "--engine", name, "--measure", "step", "--steps", str(count),
-                              "--points", str(points), "--seed", "1337", "--gc", _gc(gc_on))
+                              "--points", str(points), "--seed", "1337", "--gc", gc_label(gc_on))
                 samples[(name, gc_on, points)].append(result)
-                print(f"step {repeat + 1}/{repeats} GC {_gc(gc_on):<3} {name:<24} "
+                print(f"step {repeat + 1}/{repeats} GC {gc_label(gc_on):<3} {name:<24} "
                       f"{points:>6,} points {1e3 * result['median_step_seconds']:9.3f} ms",
                       flush=True)
     return samples
@@ -324,7 +321,7 @@ def main(argv: list[str] | None = None) -> None:
     if plan:
         samples = steps(python, plan, args.moons_repeats, gc_settings)
         rows = summarize_steps(samples)
-        record["steps"] = {"samples": {f"{k[0]} gc {_gc(k[1])} {k[2]} points": v
+        record["steps"] = {"samples": {f"{k[0]} gc {gc_label(k[1])} {k[2]} points": v
                                        for k, v in samples.items()}}
     demo = {k: r for k, r in rows.items() if k[2] == DEMO_POINTS}
     if "demo" in args.workloads and demo:
