@@ -26,6 +26,7 @@ from autograd.grad_mode import no_grad
 from autograd.paths import TooManyPathsError, gradient_paths, node_names
 from autograd.testing.errors import NumericallyUnreliable
 from autograd.testing.kinks import judge_near_kinks, kink_distance, kinks_in
+from autograd.testing.report import close
 from autograd.value import Value
 
 DEFAULT_DOMAIN = (-3.0, 3.0)
@@ -658,7 +659,7 @@ def _wrong(problem: _Problem, claimed: Any, actual: Any) -> list[tuple]:
     """The indices where claimed and actual differ beyond atol + rtol * |actual|."""
     atol, rtol = problem.atol, problem.rtol
     if not hasattr(actual, "shape"):
-        return [] if abs(claimed - actual) <= atol + rtol * abs(actual) else [()]
+        return [] if close(claimed, actual, atol, rtol) else [()]
     np = _numpy()
     bad = ~(np.abs(claimed - actual) <= atol + rtol * np.abs(actual))
     return [tuple(int(i) for i in index) for index in zip(*np.nonzero(bad), strict=True)]
@@ -907,7 +908,7 @@ def _same(problem: _Problem, a: Any, b: Any) -> bool:
         np = _numpy()
         a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
         return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
-    return abs(a - b) <= atol + rtol * abs(b)
+    return close(a, b, atol, rtol)
 
 
 def _pairs(sample: _Sample) -> list[tuple[float, float]]:
